@@ -1,0 +1,71 @@
+# Trygg havn – every command a developer or a user needs. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+PYTEST  := $(VENV)/bin/pytest
+INSTALLED := $(VENV)/.installed
+MODEL   := models/trygg-havn.tar.gz
+TRAINING_INPUTS := config.yml $(shell find domain data bot/nlu content -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install run train chat validate test test-fast bench-nlu bench purge clean
+
+help:
+	@echo "make run        install, train if needed, start Rasa + actions + web (+ Telegram if TELEGRAM_BOT_TOKEN)"
+	@echo "make test       install, train if needed, run every test"
+	@echo "make train      train the model (only when data/config changed)"
+	@echo "make chat       talk to the bot in the terminal (rasa shell; starts the action server)"
+	@echo "make validate   rasa data validate --fail-on-warnings"
+	@echo "make bench-nlu  measure the NLU pipeline on the public xSID data (XSID_DIR=path)"
+	@echo "make purge      delete stored data older than RETENTION_DAYS (default 90)"
+
+# ---- install: a venv on Python 3.10 with the exact versions of requirements.lock ----
+$(INSTALLED): requirements.lock
+	@PY310=$$(scripts/check_python.sh) && \
+	  { [ -x $(PY) ] || $$PY310 -m venv $(VENV); }
+	$(PY) -m pip install --quiet pip==24.0
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+install: $(INSTALLED)
+
+# ---- model: retrained only when training data, domain, config or the custom NLU changed ----
+$(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
+	@mkdir -p var models
+	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name trygg-havn
+	@touch $@
+
+train: $(MODEL)
+
+validate: $(INSTALLED)
+	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+
+run: $(MODEL)
+	@mkdir -p var
+	$(VENV)/bin/honcho start -f Procfile
+
+chat: $(MODEL)
+	@mkdir -p var
+	@SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions --port 5055 --quiet & \
+	  trap "kill $$! 2>/dev/null" EXIT; sleep 3; \
+	  $(RASA) shell --model models --endpoints endpoints.yml
+
+# ---- tests: everything, non-zero exit on any failure ----
+test: $(MODEL)
+	$(PY) scripts/run_tests.py
+
+bench-nlu: $(INSTALLED)
+	$(PY) scripts/bench_nlu.py $(if $(XSID_DIR),--xsid $(XSID_DIR),)
+
+purge: $(INSTALLED)
+	$(PY) -m actions.store.purge
+
+clean:
+	rm -rf models results .rasa var/tracker.db

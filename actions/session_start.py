@@ -1,0 +1,27 @@
+"""action_session_start: seeds the `language` slot from the channel (Telegram language_code,
+the widget's configured language) and carries the language over into a new session."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.settings import get_settings
+
+
+class ActionSessionStart(Action):
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        seeded = metadata.get("language") if isinstance(metadata, dict) else None
+        previous = tracker.get_slot("language")
+        language = next((l for l in (previous, seeded) if l in ("nb", "da")), None)
+        if language is None:
+            language = "da" if get_settings().default_language == "da" else "nb"
+        events: List[Dict[Text, Any]] = [SessionStarted(), SlotSet("language", language)]
+        events.append(ActionExecuted("action_listen"))
+        return events

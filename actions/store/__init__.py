@@ -1,0 +1,46 @@
+"""The Trygg havn store: trial actions and reflections under a pseudonymous user key.
+
+models.py – the tables; queries.py – the only way to read or change them (always per user_key);
+db.py – engine, sessions, migrations; purge.py – the retention command.
+"""
+from actions.store.db import downgrade, make_engine, session_scope, upgrade
+from actions.store.models import Reflection, TrialAction
+from actions.store.queries import (
+    DueFollowup,
+    all_due_followups,
+    delete_trial_action,
+    delete_user_data,
+    due_followups,
+    evaluate,
+    get_trial_action,
+    list_reflections,
+    list_trial_actions,
+    mark_followup_asked,
+    mark_tried,
+    purge_older_than,
+    save_reflection,
+    save_trial_action,
+)
+
+__all__ = [
+    "DueFollowup",
+    "Reflection",
+    "TrialAction",
+    "all_due_followups",
+    "delete_trial_action",
+    "delete_user_data",
+    "downgrade",
+    "due_followups",
+    "evaluate",
+    "get_trial_action",
+    "list_reflections",
+    "list_trial_actions",
+    "make_engine",
+    "mark_followup_asked",
+    "mark_tried",
+    "purge_older_than",
+    "save_reflection",
+    "save_trial_action",
+    "session_scope",
+    "upgrade",
+]

@@ -1,0 +1,73 @@
+"""Engine, sessions and schema migrations for the store (SQLite file or PostgreSQL)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+STORE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = STORE_DIR / "migrations"
+ALEMBIC_INI = STORE_DIR / "alembic.ini"
+VERSION_TABLE = "trygg_alembic_version"
+
+
+def _prepare_sqlite_path(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """A 2.0-style engine with pre-ping; for SQLite the folder is created and foreign keys are on."""
+    _prepare_sqlite_path(url)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_foreign_keys)
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic Config built in code: our migrations folder and `url`, from any working dir."""
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_table", VERSION_TABLE)
+    config.attributes["database_url"] = url  # no ConfigParser interpolation of '%' in passwords
+    config.attributes["configure_logging"] = False  # the host application owns logging
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Run the migrations up to `revision` (default: the newest)."""
+    _prepare_sqlite_path(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Run the migrations down to `revision` (default: an empty schema)."""
+    command.downgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error; objects stay readable after."""
+    session = Session(engine, future=True, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,93 @@
+"""What is stored about a user: trial actions (prøvehandlinger) and guided reflections.
+
+Rows are keyed by a pseudonymous `user_key` (see actions.pseudonym), never by a raw id. All free
+text is redacted before it is written (actions.store.queries does that). Times are stored as
+naive UTC and come back as timezone-aware UTC datetimes on every database.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+Base = declarative_base()
+
+HANDS = ("big", "small", "both")
+STATUSES = ("planned", "tried", "evaluated")
+OUTCOMES = ("helped", "partly", "not_helped")
+NOTE_MAX_CHARS = 500
+USER_KEY_CHARS = 64
+
+
+def _in(column: str, values: tuple) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator):
+    """A datetime stored as naive UTC and returned as aware UTC (a naive input counts as UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class TrialAction(Base):
+    """A small, concrete action the adult means to try, and how it went."""
+
+    __tablename__ = "trial_actions"
+    __table_args__ = (
+        CheckConstraint(_in("hand", HANDS), name="ck_trial_actions_hand"),
+        CheckConstraint(_in("status", STATUSES), name="ck_trial_actions_status"),
+        CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="ck_trial_actions_outcome"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    user_key = Column(String(USER_KEY_CHARS), nullable=False, index=True)
+    topic = Column(String(100), nullable=True)
+    situation = Column(Text, nullable=True)
+    hand = Column(String(5), nullable=False)
+    action_text = Column(Text, nullable=False)
+    status = Column(String(10), nullable=False, default="planned")
+    outcome = Column(String(12), nullable=True)
+    note = Column(String(NOTE_MAX_CHARS), nullable=True)
+    created_at = Column(UTCDateTime(), nullable=False, index=True)
+    updated_at = Column(UTCDateTime(), nullable=False)
+    due_at = Column(UTCDateTime(), nullable=False, index=True)
+    followup_asked_at = Column(UTCDateTime(), nullable=True)
+
+    def __repr__(self) -> str:  # no free text: it may reach a log
+        return f"<TrialAction id={self.id} status={self.status} hand={self.hand}>"
+
+
+class Reflection(Base):
+    """A guided "Små barns stemmer" reflection: the adult's and the child's perspective."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (CheckConstraint(f"hand IS NULL OR {_in('hand', HANDS)}", name="ck_reflections_hand"),)
+
+    id = Column(Integer, primary_key=True)
+    user_key = Column(String(USER_KEY_CHARS), nullable=False, index=True)
+    situation = Column(Text, nullable=True)
+    adult_perspective = Column(Text, nullable=True)
+    child_perspective = Column(Text, nullable=True)
+    hand = Column(String(5), nullable=True)
+    trial_action_id = Column(
+        Integer, ForeignKey("trial_actions.id", ondelete="SET NULL", name="fk_reflections_trial_action"),
+        nullable=True,
+    )
+    created_at = Column(UTCDateTime(), nullable=False, index=True)
+
+    def __repr__(self) -> str:
+        return f"<Reflection id={self.id} hand={self.hand}>"

@@ -1,0 +1,44 @@
+"""Retention purge: `python -m actions.store.purge [--days N]`.
+
+Deletes every stored row older than RETENTION_DAYS (bot.settings) and prints only how many rows
+were deleted – never a user key, a text or the database URL.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from typing import List, Optional
+
+from actions.store.db import make_engine, session_scope, upgrade
+from actions.store.queries import purge_older_than
+
+
+def run(database_url: str, days: float, now: Optional[datetime] = None) -> int:
+    """Bring the schema up to date, purge rows older than `days`, return the number deleted."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            return purge_older_than(session, days, now or datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="python -m actions.store.purge", description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=float, default=settings.retention_days,
+                        help=f"retention in days (default RETENTION_DAYS = {settings.retention_days})")
+    args = parser.parse_args(argv)
+    if args.days < 0:
+        parser.error("--days must not be negative")
+    deleted = run(settings.database_url, args.days)
+    print(f"Retention purge: deleted {deleted} rows older than {args.days:g} days.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

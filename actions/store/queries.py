@@ -1,0 +1,286 @@
+"""The store's repository API. Every function that reads or changes a user's rows takes the
+user's pseudonymous `user_key` and filters on it, so no call can return or touch another
+user's rows. All free text is redacted here, before it is written.
+
+Functions take an open Session (see actions.store.db.session_scope) and do not commit.
+Times default to "now" in UTC; naive datetimes count as UTC.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import List, NamedTuple, Optional, Tuple
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
+
+from actions.redaction import redact
+from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TrialAction
+
+
+class DueFollowup(NamedTuple):
+    """A trial action whose follow-up question is due, with the key of the user to ask."""
+
+    user_key: str
+    action: TrialAction
+
+
+def _now(now: Optional[datetime]) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+
+
+def _check_user_key(user_key: str) -> None:
+    if not user_key:
+        raise ValueError("user_key is required")
+
+
+def _check_hand(hand: Optional[str], allow_none: bool = False) -> None:
+    if hand is None and allow_none:
+        return
+    if hand not in HANDS:
+        raise ValueError(f"hand must be one of {HANDS}, not {hand!r}")
+
+
+def _clean(text: Optional[str], max_chars: Optional[int] = None) -> Optional[str]:
+    """Redact, strip and (optionally) cut free text; empty text becomes None."""
+    if text is None:
+        return None
+    cleaned = redact(str(text)).strip()
+    if max_chars is not None:
+        cleaned = cleaned[:max_chars].rstrip()
+    return cleaned or None
+
+
+# ---- trial actions ------------------------------------------------------------------------------
+
+
+def save_trial_action(
+    session: Session,
+    user_key: str,
+    *,
+    hand: str,
+    action_text: str,
+    topic: Optional[str] = None,
+    situation: Optional[str] = None,
+    followup_delay_days: Optional[float] = None,
+    now: Optional[datetime] = None,
+) -> TrialAction:
+    """Store a planned trial action; its follow-up falls due `followup_delay_days` after now."""
+    _check_user_key(user_key)
+    _check_hand(hand)
+    text = _clean(action_text)
+    if not text:
+        raise ValueError("action_text is required")
+    if followup_delay_days is None:
+        from bot.settings import get_settings
+
+        followup_delay_days = get_settings().followup_delay_days
+    created = _now(now)
+    action = TrialAction(
+        user_key=user_key,
+        topic=str(topic)[:100] if topic else None,
+        situation=_clean(situation),
+        hand=hand,
+        action_text=text,
+        status="planned",
+        created_at=created,
+        updated_at=created,
+        due_at=created + timedelta(days=followup_delay_days),
+    )
+    session.add(action)
+    session.flush()
+    return action
+
+
+def get_trial_action(session: Session, user_key: str, action_id: int) -> Optional[TrialAction]:
+    """The user's trial action with this id, or None (also when it belongs to someone else)."""
+    _check_user_key(user_key)
+    stmt = select(TrialAction).where(TrialAction.id == action_id, TrialAction.user_key == user_key)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def list_trial_actions(session: Session, user_key: str, status: Optional[str] = None) -> List[TrialAction]:
+    """The user's trial actions, newest first, optionally only those with `status`."""
+    _check_user_key(user_key)
+    stmt = select(TrialAction).where(TrialAction.user_key == user_key)
+    if status is not None:
+        stmt = stmt.where(TrialAction.status == status)
+    stmt = stmt.order_by(TrialAction.created_at.desc(), TrialAction.id.desc())
+    return list(session.execute(stmt).scalars())
+
+
+def mark_tried(session: Session, user_key: str, action_id: int, now: Optional[datetime] = None) -> bool:
+    """Mark the user's planned trial action as tried. True if a row changed."""
+    _check_user_key(user_key)
+    stmt = (
+        update(TrialAction)
+        .where(TrialAction.id == action_id, TrialAction.user_key == user_key, TrialAction.status == "planned")
+        .values(status="tried", updated_at=_now(now))
+        .execution_options(synchronize_session="fetch")
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+def evaluate(
+    session: Session,
+    user_key: str,
+    action_id: int,
+    outcome: str,
+    note: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> bool:
+    """Record how the user's trial action went (note redacted, at most 500 chars). True if changed."""
+    _check_user_key(user_key)
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+    stmt = (
+        update(TrialAction)
+        .where(TrialAction.id == action_id, TrialAction.user_key == user_key)
+        .values(status="evaluated", outcome=outcome, note=_clean(note, NOTE_MAX_CHARS), updated_at=_now(now))
+        .execution_options(synchronize_session="fetch")
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+def delete_trial_action(session: Session, user_key: str, action_id: int) -> bool:
+    """Delete the user's trial action (its reflections stay, unlinked). True if a row was deleted."""
+    _check_user_key(user_key)
+    if get_trial_action(session, user_key, action_id) is None:
+        return False
+    session.execute(
+        update(Reflection)
+        .where(Reflection.trial_action_id == action_id, Reflection.user_key == user_key)
+        .values(trial_action_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    stmt = (
+        delete(TrialAction)
+        .where(TrialAction.id == action_id, TrialAction.user_key == user_key)
+        .execution_options(synchronize_session="fetch")
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+# ---- follow-ups ---------------------------------------------------------------------------------
+
+
+def _due(now: datetime) -> Tuple[ColumnElement, ...]:
+    return (
+        TrialAction.status.in_(("planned", "tried")),
+        TrialAction.due_at <= now,
+        TrialAction.followup_asked_at.is_(None),
+    )
+
+
+def due_followups(session: Session, user_key: str, now: Optional[datetime] = None) -> List[TrialAction]:
+    """The user's planned/tried actions whose follow-up is due and has not been asked yet."""
+    _check_user_key(user_key)
+    stmt = (
+        select(TrialAction)
+        .where(TrialAction.user_key == user_key, *_due(_now(now)))
+        .order_by(TrialAction.due_at, TrialAction.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def all_due_followups(
+    session: Session, now: Optional[datetime] = None, limit: Optional[int] = None
+) -> List[DueFollowup]:
+    """For the scheduler: every due, not yet asked follow-up, oldest first, with its user_key."""
+    stmt = select(TrialAction).where(*_due(_now(now))).order_by(TrialAction.due_at, TrialAction.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [DueFollowup(action.user_key, action) for action in session.execute(stmt).scalars()]
+
+
+def mark_followup_asked(session: Session, action_id: int, now: Optional[datetime] = None) -> bool:
+    """Record that the follow-up was asked. True only the first time (ask once, even if racing)."""
+    stmt = (
+        update(TrialAction)
+        .where(TrialAction.id == action_id, TrialAction.followup_asked_at.is_(None))
+        .values(followup_asked_at=_now(now))
+        .execution_options(synchronize_session="fetch")
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+# ---- reflections --------------------------------------------------------------------------------
+
+
+def save_reflection(
+    session: Session,
+    user_key: str,
+    *,
+    situation: Optional[str],
+    adult_perspective: Optional[str],
+    child_perspective: Optional[str],
+    hand: Optional[str] = None,
+    trial_action_id: Optional[int] = None,
+    now: Optional[datetime] = None,
+) -> Reflection:
+    """Store a guided reflection; `trial_action_id` must be one of this user's trial actions."""
+    _check_user_key(user_key)
+    _check_hand(hand, allow_none=True)
+    if trial_action_id is not None and get_trial_action(session, user_key, trial_action_id) is None:
+        raise ValueError("trial_action_id is not one of this user's trial actions")
+    reflection = Reflection(
+        user_key=user_key,
+        situation=_clean(situation),
+        adult_perspective=_clean(adult_perspective),
+        child_perspective=_clean(child_perspective),
+        hand=hand,
+        trial_action_id=trial_action_id,
+        created_at=_now(now),
+    )
+    session.add(reflection)
+    session.flush()
+    return reflection
+
+
+def list_reflections(session: Session, user_key: str) -> List[Reflection]:
+    """The user's reflections, newest first."""
+    _check_user_key(user_key)
+    stmt = (
+        select(Reflection)
+        .where(Reflection.user_key == user_key)
+        .order_by(Reflection.created_at.desc(), Reflection.id.desc())
+    )
+    return list(session.execute(stmt).scalars())
+
+
+# ---- deletion and retention ---------------------------------------------------------------------
+
+
+def delete_user_data(session: Session, user_key: str) -> int:
+    """Delete everything stored under `user_key`; returns the number of rows deleted."""
+    _check_user_key(user_key)
+    deleted = session.execute(
+        delete(Reflection).where(Reflection.user_key == user_key).execution_options(synchronize_session="fetch")
+    ).rowcount
+    deleted += session.execute(
+        delete(TrialAction).where(TrialAction.user_key == user_key).execution_options(synchronize_session="fetch")
+    ).rowcount
+    return deleted
+
+
+def purge_older_than(session: Session, days: float, now: Optional[datetime] = None) -> int:
+    """Retention: delete every row created more than `days` days before now; returns the count."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    cutoff = _now(now) - timedelta(days=days)
+    old_actions = select(TrialAction.id).where(TrialAction.created_at < cutoff)
+    session.execute(
+        update(Reflection)
+        .where(Reflection.trial_action_id.in_(old_actions), Reflection.created_at >= cutoff)
+        .values(trial_action_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    deleted = session.execute(
+        delete(Reflection).where(Reflection.created_at < cutoff).execution_options(synchronize_session="fetch")
+    ).rowcount
+    deleted += session.execute(
+        delete(TrialAction).where(TrialAction.created_at < cutoff).execution_options(synchronize_session="fetch")
+    ).rowcount
+    return deleted

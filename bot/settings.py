@@ -1,0 +1,115 @@
+"""Every setting of Trygg havn, read from the environment, with safe defaults for `make run`.
+
+Secrets (bot token, hashing/signing secrets, database passwords inside DATABASE_URL) come only
+from the environment. When a secret is not set, a random one is generated once and kept in
+`var/secrets/` (git-ignored), so a local run works out of the box and nothing secret is committed.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("TRYGG_VAR_DIR", REPO_ROOT / "var"))
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(_env(name, str(default)))
+    except ValueError:
+        return default
+
+
+def _local_secret(name: str) -> str:
+    """A secret from the environment, else one generated once and stored under var/secrets/."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = VAR_DIR / "secrets" / name.lower()
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_hex(32)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Rasa and the action server (bound to 127.0.0.1 only)
+    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    rasa_urls: tuple = field(
+        default_factory=lambda: tuple(
+            u.strip() for u in _env("RASA_URLS", _env("RASA_URL", "http://127.0.0.1:5005")).split(",") if u.strip()
+        )
+    )
+    rasa_token: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))
+    rasa_timeout_seconds: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_SECONDS", "30")))
+
+    # Public web entry
+    web_host: str = field(default_factory=lambda: _env("WEB_HOST", "127.0.0.1"))
+    web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8080))
+    allowed_origins: tuple = field(
+        default_factory=lambda: tuple(
+            o.strip()
+            for o in _env("ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080").split(",")
+            if o.strip()
+        )
+    )
+    max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 2000))
+
+    # Telegram
+    telegram_bot_token: str = field(default_factory=lambda: _env("TELEGRAM_BOT_TOKEN", ""))
+    telegram_base_url: str = field(default_factory=lambda: _env("TELEGRAM_BASE_URL", "https://api.telegram.org/bot"))
+    telegram_webhook_url: str = field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_URL", ""))
+    telegram_webhook_secret: str = field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_SECRET", ""))
+
+    # Storage
+    database_url: str = field(
+        default_factory=lambda: _env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'trygg_havn.db'}")
+    )
+    followup_delay_days: float = field(default_factory=lambda: float(_env("FOLLOWUP_DELAY_DAYS", "2")))
+    retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 90))
+    quiet_hours: str = field(default_factory=lambda: _env("QUIET_HOURS", "22-8"))
+    timezone: str = field(default_factory=lambda: _env("TZ_NAME", "Europe/Oslo"))
+
+    # Language and deployment content
+    default_language: str = field(default_factory=lambda: _env("DEFAULT_LANGUAGE", "nb"))
+    where_to_ask_nb: str = field(
+        default_factory=lambda: _env(
+            "WHERE_TO_ASK_NB",
+            "barneverntjenesten i kommunen din, eller kontaktpersonen din for fosterhjemmet",
+        )
+    )
+    where_to_ask_da: str = field(
+        default_factory=lambda: _env(
+            "WHERE_TO_ASK_DA",
+            "din leder i dagtilbuddet eller Børne- og Familieafdelingen i Furesø Kommune",
+        )
+    )
+
+    def where_to_ask(self, language: str) -> str:
+        return self.where_to_ask_da if language == "da" else self.where_to_ask_nb
+
+    # Secrets, never logged
+    @property
+    def sender_hash_secret(self) -> str:
+        return _local_secret("SENDER_HASH_SECRET")
+
+    @property
+    def session_secret(self) -> str:
+        return _local_secret("SESSION_SECRET")
+
+
+def get_settings() -> Settings:
+    """Read the environment now (tests change it between calls)."""
+    return Settings()

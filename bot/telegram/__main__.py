@@ -1,0 +1,40 @@
+"""`python -m bot.telegram` – run the Telegram channel (long polling, or webhook when configured)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+
+from bot.settings import get_settings
+
+
+def main() -> int:
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set – get a token from @BotFather and export it "
+            "(e.g. TELEGRAM_BOT_TOKEN=123456:ABC… python -m bot.telegram).",
+            file=sys.stderr,
+        )
+        return 2
+
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from .app import ConfigError, quiet_noisy_loggers, serve  # after the token check: fast, clear exit
+
+    quiet_noisy_loggers()
+    try:
+        asyncio.run(serve(settings))
+    except ConfigError as error:
+        print(f"Telegram channel not started: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

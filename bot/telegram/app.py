@@ -1,0 +1,613 @@
+"""The Telegram channel of Trygg havn: python-telegram-bot (v22) ↔ Rasa's REST channel.
+
+* Every text message (and every command, mapped to a Rasa intent) goes to Rasa as a pseudonymous
+  sender (HMAC of the Telegram user id, see identity.py); the replies come back as Telegram
+  messages, Rasa buttons as an inline keyboard, a "referat" custom payload as a .txt document.
+* A button press answers the callback query, removes the keyboard and sends the payload to Rasa.
+* Rasa down → a friendly "try again in a minute" in the user's language; a WARNING log line
+  without the message text. Message texts are never logged at INFO or above.
+* Follow-ups: a repeating JobQueue job asks `due_followups()` for [(chat_id, sender_id, language)]
+  and sends "/followup" to Rasa for each, outside quiet hours only.
+* Long polling by default; with TELEGRAM_WEBHOOK_URL a webhook (see `running_webhook`).
+
+Embedding (tests, other processes)::
+
+    app = build_application(settings, rasa=RasaClient([...]), base_url=..., due_followups=...)
+    async with running(app, poll_timeout=1):
+        ...
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import logging
+import os
+import re
+import signal
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+    User,
+)
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.settings import Settings, get_settings
+
+from .formatting import CallbackPayloads, Outgoing, OutgoingDocument, OutgoingText, render_replies, ui_text
+from .identity import metadata_language, sender_id
+from .quiet_hours import in_quiet_hours, parse_quiet_hours
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+# Telegram command → message sent to Rasa
+COMMANDS: Dict[str, str] = {
+    "start": "/greet",
+    "hjelp": "/help",
+    "help": "/help",
+    "mine": "/trial_action_list",
+    "refleksjon": "/reflection_start",
+    "personvern": "/privacy",
+    "slett": "/delete_my_data",
+}
+UNKNOWN_COMMAND_MESSAGE = "/help"
+FOLLOWUP_MESSAGE = "/followup"
+
+# The command menu shown by Telegram clients (/help is an alias and stays out of the menu).
+COMMAND_MENU: Dict[Optional[str], List[Tuple[str, str]]] = {
+    None: [  # default (bokmål)
+        ("start", "Start samtalen"),
+        ("hjelp", "Hva kan jeg hjelpe med?"),
+        ("mine", "Det du har bestemt deg for å prøve"),
+        ("refleksjon", "Start en refleksjon"),
+        ("personvern", "Personvern: hva lagres?"),
+        ("slett", "Slett dataene mine"),
+    ],
+    "da": [
+        ("start", "Start samtalen"),
+        ("hjelp", "Hvad kan jeg hjælpe med?"),
+        ("mine", "Det, du har besluttet at prøve"),
+        ("refleksjon", "Start en refleksion"),
+        ("personvern", "Privatliv: hvad gemmes?"),
+        ("slett", "Slet mine data"),
+    ],
+}
+
+TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for about 5 s
+FOLLOWUP_SEND_GAP_SECONDS = 0.05  # stay well below Telegram's ~30 messages/second
+
+FollowupItem = Tuple[int, str, Optional[str]]  # (chat_id, sender_id, language)
+DueFollowups = Callable[[], Awaitable[Iterable[FollowupItem]]]
+FollowupDone = Callable[[int, str, bool], Awaitable[None]]
+
+
+async def no_followups() -> List[FollowupItem]:
+    """Default `due_followups`: nothing is due (the lead wires the real one to the database)."""
+    return []
+
+
+class ConfigError(RuntimeError):
+    """The Telegram channel cannot start with these settings."""
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def followup_interval_from_env() -> float:
+    try:
+        value = float(os.environ.get("FOLLOWUP_CHECK_SECONDS") or 600)
+    except ValueError:
+        value = 600.0
+    return value if value > 0 else 600.0
+
+
+def default_base_file_url(base_url: str) -> str:
+    """"https://api.telegram.org/bot" → "https://api.telegram.org/file/bot"."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("bot")] + "file/bot"
+    return base_url.rstrip("/") + "/file/bot"
+
+
+class TelegramBridge:
+    """The handlers. One instance per Application, kept in application.bot_data["trygg_bridge"]."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        rasa: RasaClient,
+        *,
+        owns_rasa: bool = False,
+        due_followups: DueFollowups = no_followups,
+        followup_done: Optional[FollowupDone] = None,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ):
+        self.settings = settings
+        self.rasa = rasa
+        self.owns_rasa = owns_rasa
+        self.due_followups = due_followups
+        self.followup_done = followup_done
+        self.clock = clock
+        self.payloads = CallbackPayloads()
+        self._secret = settings.sender_hash_secret  # read once, never logged
+        self._tz = ZoneInfo(settings.timezone)
+        parse_quiet_hours(settings.quiet_hours)  # fail early on a malformed QUIET_HOURS
+        self._locks: Dict[int, List[Any]] = {}  # chat id → [lock, users]
+
+    # ---------------------------------------------------------------- helpers
+
+    def sender_for(self, user: User) -> str:
+        return sender_id(user.id, self._secret)
+
+    def _ui_language(self, language: Optional[str]) -> str:
+        if language in ("nb", "da"):
+            return language
+        return "da" if self.settings.default_language == "da" else "nb"
+
+    @contextlib.asynccontextmanager
+    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """One conversation turn at a time per chat, so replies never interleave."""
+        entry = self._locks.setdefault(chat_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._locks.pop(chat_id, None)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, bot: Any, chat_id: int) -> AsyncIterator[None]:
+        """Send "typing…" now (before Rasa is asked) and refresh it until the replies are ready."""
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+
+        async def refresh() -> None:
+            while True:
+                await asyncio.sleep(TYPING_REFRESH_SECONDS)
+                with contextlib.suppress(TelegramError):
+                    await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+
+        task = asyncio.create_task(refresh())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def converse(
+        self,
+        bot: Any,
+        chat_id: int,
+        sender: str,
+        text: str,
+        language: Optional[str],
+        *,
+        typing: bool = True,
+        tell_user_when_down: bool = True,
+        kind: str = "message",
+    ) -> bool:
+        """Send one message to Rasa as `sender` and deliver the replies. True when delivered."""
+        metadata = {"channel": "telegram", "language": language}
+        try:
+            if typing:
+                async with self._typing(bot, chat_id):
+                    replies = await self.rasa.send(sender, text, metadata=metadata)
+            else:
+                replies = await self.rasa.send(sender, text, metadata=metadata)
+        except RasaUnavailable as error:
+            log.warning("Rasa unavailable for a telegram %s (sender %s…): %s", kind, sender[:8], type(error).__name__)
+            if tell_user_when_down:
+                await self.deliver(bot, chat_id, [OutgoingText(ui_text("unavailable", self._ui_language(language)))])
+            return False
+        log.debug("telegram %s from sender %s…: %d replies from Rasa", kind, sender[:8], len(replies))
+        items = render_replies(replies, chat_id, self.payloads, self._ui_language(language))
+        return await self.deliver(bot, chat_id, items)
+
+    async def deliver(self, bot: Any, chat_id: int, items: Sequence[Outgoing]) -> bool:
+        """Send the rendered items in order. False when the user cannot be reached."""
+        for item in items:
+            for attempt in range(2):
+                try:
+                    if isinstance(item, OutgoingDocument):
+                        await bot.send_document(
+                            chat_id=chat_id, document=item.content, filename=item.filename, caption=item.caption
+                        )
+                    else:
+                        await bot.send_message(chat_id=chat_id, text=item.text, reply_markup=_markup(item))
+                    break
+                except RetryAfter as error:
+                    if attempt:
+                        log.warning("Telegram rate limit for a chat; dropping a message")
+                        break
+                    await asyncio.sleep(min(_seconds(error.retry_after), 30))
+                except Forbidden:
+                    log.info("Telegram user blocked the bot or left; not delivered")
+                    return False
+                except TelegramError as error:
+                    log.warning("Telegram refused a message: %s", type(error).__name__)
+                    break
+        return True
+
+    async def _converse_as(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None or chat is None:
+            return
+        async with self._chat_lock(chat.id):
+            await self.converse(
+                context.bot, chat.id, self.sender_for(user), text, metadata_language(user.language_code), kind=kind
+            )
+
+    # ---------------------------------------------------------------- handlers
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        # Rasa reads a leading "/" as an intent name; free text must never choose intents.
+        text = re.sub(r"^[\s/]+", "", message.text)
+        if not text:
+            return
+        await self._converse_as(update, context, text, "message")
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        command = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        await self._converse_as(update, context, COMMANDS.get(command, UNKNOWN_COMMAND_MESSAGE), "command")
+
+    async def on_other_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, voice, stickers …: only text is understood."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        language = self._ui_language(metadata_language(user.language_code))
+        await self.deliver(context.bot, chat.id, [OutgoingText(ui_text("only_text", language))])
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        user = query.from_user
+        message = query.message
+        chat_id = message.chat.id if message is not None else user.id
+        if message is not None and message.is_accessible:
+            try:
+                await query.edit_message_reply_markup(reply_markup=None)
+            except BadRequest as error:  # e.g. "message is not modified" after a double tap
+                log.debug("could not remove inline keyboard: %s", error)
+            except TelegramError as error:
+                log.warning("could not remove inline keyboard: %s", type(error).__name__)
+        payload = self.payloads.decode(chat_id, query.data or "")
+        language = metadata_language(user.language_code)
+        if payload is None:
+            await self.deliver(context.bot, chat_id, [OutgoingText(ui_text("button_expired", self._ui_language(language)))])
+            return
+        async with self._chat_lock(chat_id):
+            await self.converse(context.bot, chat_id, self.sender_for(user), payload, language, kind="button")
+
+    async def followup_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Repeating job: deliver due follow-ups, never during quiet hours."""
+        if in_quiet_hours(self.clock(), self.settings.quiet_hours, self._tz):
+            log.debug("quiet hours: no follow-ups now")
+            return
+        try:
+            due = list(await self.due_followups())
+        except Exception:  # the database may be down; try again next round
+            log.exception("due_followups() failed")
+            return
+        if due:
+            log.info("sending %d follow-up(s)", len(due))
+        for index, (chat_id, sender, language) in enumerate(due):
+            if index and in_quiet_hours(self.clock(), self.settings.quiet_hours, self._tz):
+                log.info("quiet hours began; %d follow-up(s) left for later", len(due) - index)
+                break
+            async with self._chat_lock(chat_id):
+                delivered = await self.converse(
+                    context.bot, chat_id, sender, FOLLOWUP_MESSAGE, language,
+                    typing=False, tell_user_when_down=False, kind="follow-up",
+                )
+            if self.followup_done is not None:
+                try:
+                    await self.followup_done(chat_id, sender, delivered)
+                except Exception:
+                    log.exception("followup_done() failed")
+            await asyncio.sleep(FOLLOWUP_SEND_GAP_SECONDS)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # No update contents here: they would contain the user's text.
+        error = context.error
+        log.error("error while handling a Telegram update: %s", type(error).__name__, exc_info=error)
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def _markup(item: OutgoingText) -> Optional[InlineKeyboardMarkup]:
+    if not item.keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(title, callback_data=data) for title, data in row] for row in item.keyboard]
+    )
+
+
+def build_application(
+    settings: Optional[Settings] = None,
+    *,
+    rasa: Optional[RasaClient] = None,
+    due_followups: DueFollowups = no_followups,
+    followup_done: Optional[FollowupDone] = None,
+    followup_interval: Optional[float] = None,
+    followup_first: Optional[float] = None,
+    clock: Callable[[], dt.datetime] = _utc_now,
+    base_url: Optional[str] = None,
+    base_file_url: Optional[str] = None,
+) -> Application:
+    """Build the PTB Application with all handlers and the follow-up job (not started).
+
+    `due_followups()` → [(chat_id, sender_id, language)]; `followup_done(chat_id, sender_id,
+    delivered)` is called after each attempt (optional, e.g. to mark it sent in the database).
+    """
+    settings = settings or get_settings()
+    if not settings.telegram_bot_token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    owns_rasa = rasa is None
+    if rasa is None:
+        rasa = RasaClient(settings.rasa_urls, timeout=settings.rasa_timeout_seconds)
+    bridge = TelegramBridge(
+        settings, rasa, owns_rasa=owns_rasa, due_followups=due_followups, followup_done=followup_done, clock=clock
+    )
+    base_url = base_url or settings.telegram_base_url
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(base_url)
+        .base_file_url(base_file_url or default_base_file_url(base_url))
+        .concurrent_updates(True)  # different chats in parallel; one chat in order (_chat_lock)
+        .build()
+    )
+    application.bot_data["trygg_bridge"] = bridge
+
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE  # edited messages are ignored
+    application.add_handler(CommandHandler(list(COMMANDS), bridge.on_command, filters=private & new_message))
+    application.add_handler(MessageHandler(private & new_message & filters.COMMAND, bridge.on_command))
+    application.add_handler(MessageHandler(private & new_message & filters.TEXT, bridge.on_text))
+    application.add_handler(MessageHandler(private & new_message, bridge.on_other_message))
+    application.add_handler(CallbackQueryHandler(bridge.on_button))
+    application.add_error_handler(bridge.on_error)
+
+    if application.job_queue is None:
+        raise ConfigError('PTB JobQueue unavailable: install APScheduler ("python-telegram-bot[job-queue]")')
+    interval = followup_interval if followup_interval is not None else followup_interval_from_env()
+    application.job_queue.run_repeating(
+        bridge.followup_job,
+        interval=interval,
+        first=followup_first if followup_first is not None else min(interval, 60.0),
+        name="trygg-followups",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+    return application
+
+
+def bridge_of(application: Application) -> TelegramBridge:
+    return application.bot_data["trygg_bridge"]
+
+
+async def register_commands(application: Application) -> None:
+    """Show the commands in the Telegram clients' menu (bokmål default, Danish for da clients)."""
+    for language, commands in COMMAND_MENU.items():
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in commands],
+                scope=BotCommandScopeDefault(),
+                language_code=language,
+            )
+        except TelegramError as error:
+            log.warning("could not set the command menu (%s): %s", language or "default", type(error).__name__)
+
+
+async def _close_owned(application: Application) -> None:
+    bridge = bridge_of(application)
+    if bridge.owns_rasa:
+        await bridge.rasa.close()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    application: Application, *, poll_timeout: float = 10.0, set_commands: bool = True, bootstrap_retries: int = 5
+) -> AsyncIterator[Application]:
+    """Run the application with long polling inside this block (clean shutdown on exit)."""
+    await application.initialize()
+    try:
+        if set_commands:
+            await register_commands(application)
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            bootstrap_retries=bootstrap_retries,
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+        await _close_owned(application)
+
+
+@dataclass
+class WebhookServer:
+    runner: web.AppRunner
+    host: str
+    port: int
+    path: str
+
+
+def webhook_listen_from_env() -> Tuple[str, int, Optional[str]]:
+    """Where the local webhook server listens (a TLS reverse proxy forwards to it)."""
+    host = os.environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1"
+    try:
+        port = int(os.environ.get("TELEGRAM_WEBHOOK_PORT") or 8443)
+    except ValueError:
+        port = 8443
+    path = os.environ.get("TELEGRAM_WEBHOOK_PATH") or None
+    return host, port, path
+
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def check_webhook_settings(settings: Settings) -> None:
+    if not settings.telegram_webhook_url:
+        raise ConfigError("TELEGRAM_WEBHOOK_URL is not set")
+    if not settings.telegram_webhook_secret:
+        raise ConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (1-256 characters A-Z a-z 0-9 _ -)")
+    if not _SECRET_RE.match(settings.telegram_webhook_secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only contain A-Z a-z 0-9 _ - (1-256 characters)")
+
+
+async def start_webhook_server(application: Application, *, host: str, port: int, path: str, secret: str) -> WebhookServer:
+    """A small aiohttp server that accepts Telegram's POSTs and feeds PTB's update queue.
+
+    This does what PTB's own webhook server (tornado, not installed) does: requests without the
+    right X-Telegram-Bot-Api-Secret-Token header get 403 and are dropped.
+    """
+    expected = secret.encode("utf-8")
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        if not hmac.compare_digest(given, expected):
+            log.warning("webhook request with %s secret token rejected", "a wrong" if given else "no")
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, application.bot)
+        except Exception as error:  # malformed JSON or not an Update
+            log.warning("webhook request with an invalid body rejected: %s", type(error).__name__)
+            return web.Response(status=400, text="bad request")
+        if update is None:
+            return web.Response(status=400, text="bad request")
+        await application.update_queue.put(update)
+        return web.Response(status=200)
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post(path, receive)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    actual_port = port
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            actual_port = address[1]
+            break
+    return WebhookServer(runner=runner, host=host, port=actual_port, path=path)
+
+
+@contextlib.asynccontextmanager
+async def running_webhook(
+    application: Application,
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8443,
+    path: Optional[str] = None,
+    set_commands: bool = True,
+) -> AsyncIterator[WebhookServer]:
+    """Run in webhook mode inside this block: local server up, then setWebhook with the secret.
+
+    `path` defaults to the path of TELEGRAM_WEBHOOK_URL. The webhook is left registered on exit
+    (Telegram keeps the updates until the bot is back), like PTB's run_webhook.
+    """
+    check_webhook_settings(settings)
+    path = path or urlsplit(settings.telegram_webhook_url).path or "/"
+    await application.initialize()
+    server: Optional[WebhookServer] = None
+    try:
+        if set_commands:
+            await register_commands(application)
+        await application.start()
+        server = await start_webhook_server(
+            application, host=host, port=port, path=path, secret=settings.telegram_webhook_secret
+        )
+        await application.bot.set_webhook(
+            url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        log.info("webhook mode: listening on %s:%d", host, server.port)
+        yield server
+    finally:
+        if server is not None:
+            await server.runner.cleanup()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await _close_owned(application)
+
+
+async def serve(settings: Optional[Settings] = None, stop: Optional[asyncio.Event] = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set): polling, or webhook when configured."""
+    settings = settings or get_settings()
+    if settings.telegram_webhook_url:
+        check_webhook_settings(settings)
+    application = build_application(settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if settings.telegram_webhook_url:
+        host, port, path = webhook_listen_from_env()
+        async with running_webhook(application, settings, host=host, port=port, path=path):
+            await stop.wait()
+    else:
+        log.info("long polling mode")
+        async with running(application):
+            await stop.wait()
+    log.info("stopped")
+
+
+def quiet_noisy_loggers() -> None:
+    """httpx logs every request URL at INFO – that URL contains the bot token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

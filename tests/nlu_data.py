@@ -1,0 +1,32 @@
+"""Read the project's NLU YAML (training data in data/nlu, held-out split in tests/nlu)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Tuple
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def examples(folder: Path) -> List[Tuple[str, str, str]]:
+    """[(language, intent, text)] from folder/{nb,da}/*.yml."""
+    out = []
+    for language in ("nb", "da"):
+        for path in sorted((folder / language).glob("*.yml")):
+            for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+                if "intent" not in block:
+                    continue
+                for line in block["examples"].splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        out.append((language, block["intent"], line[2:].strip()))
+    return out
+
+
+def training_examples():
+    return examples(REPO_ROOT / "data" / "nlu")
+
+
+def heldout_examples():
+    return examples(REPO_ROOT / "tests" / "nlu")

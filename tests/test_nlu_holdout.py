@@ -1,0 +1,57 @@
+"""NLU quality on the held-out split (tests/nlu), which the model never trained on.
+
+Gate: intent accuracy ≥ 0.92 overall and for the content topics; the figures and every miss
+are printed (run with -s to see them live; they are also in the assertion message).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import yaml
+
+from tests.nlu_data import REPO_ROOT, heldout_examples, training_examples
+
+GATE = 0.92
+CATALOGUE = yaml.safe_load((REPO_ROOT / "content" / "topics.yml").read_text(encoding="utf-8"))
+CONTENT = {t["id"] for t in CATALOGUE["content"]}
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_heldout_split_never_overlaps_training():
+    train = {normalise(t) for _, _, t in training_examples()}
+    overlap = sorted({t for _, _, t in heldout_examples() if normalise(t) in train})
+    assert not overlap, f"held-out messages also in training data: {overlap[:10]}"
+
+
+def test_heldout_covers_every_content_topic_in_both_languages():
+    counts = Counter((lang, intent) for lang, intent, _ in heldout_examples())
+    thin = [(t, lang, counts[(lang, t)]) for t in sorted(CONTENT) for lang in ("nb", "da") if counts[(lang, t)] < 4]
+    assert not thin, f"content topics with fewer than 4 held-out messages per language: {thin}"
+
+
+def test_training_data_has_25_examples_per_content_topic_per_language():
+    counts = Counter((lang, intent) for lang, intent, _ in training_examples())
+    thin = [(t, lang, counts[(lang, t)]) for t in sorted(CONTENT) for lang in ("nb", "da") if counts[(lang, t)] < 25]
+    assert not thin, f"content topics with fewer than 25 training examples per language: {thin}"
+
+
+def test_heldout_intent_accuracy_gate(nlu_agent):
+    rows = heldout_examples()
+    hits = defaultdict(lambda: [0, 0])
+    misses = []
+    for language, intent, text in rows:
+        predicted = nlu_agent(text)["intent"]["name"]
+        ok = predicted == intent
+        for key in ("all", language, "content" if intent in CONTENT else "conversation"):
+            hits[key][0] += ok
+            hits[key][1] += 1
+        if not ok:
+            misses.append(f"  [{language}] {intent} → {predicted}: {text}")
+    report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
+    print(f"\nHeld-out intent accuracy:\n{report}\nMisses ({len(misses)}):\n" + "\n".join(misses))
+    accuracy = hits["all"][0] / hits["all"][1]
+    content = hits["content"][0] / hits["content"][1]
+    assert accuracy >= GATE and content >= GATE, f"accuracy below {GATE}:\n{report}\n" + "\n".join(misses)

@@ -1,0 +1,431 @@
+"""The store, on SQLite and on PostgreSQL, with the schema made by the Alembic migration.
+
+Each PostgreSQL test gets a fresh randomly named database that is dropped afterwards, so
+parallel runs never collide. Without PostgreSQL the PostgreSQL half is skipped visibly (-rs).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from actions.pseudonym import pseudonymous_key
+from actions.store import (
+    Reflection,
+    TrialAction,
+    all_due_followups,
+    delete_trial_action,
+    delete_user_data,
+    downgrade,
+    due_followups,
+    evaluate,
+    get_trial_action,
+    list_reflections,
+    list_trial_actions,
+    make_engine,
+    mark_followup_asked,
+    mark_tried,
+    purge_older_than,
+    save_reflection,
+    save_trial_action,
+    session_scope,
+    upgrade,
+)
+from actions.store import purge as purge_command
+from actions.store.db import VERSION_TABLE
+from actions.store.models import Base
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+ALICE = pseudonymous_key("telegram:alice-hmac", "test-secret")
+BOB = pseudonymous_key("web:bob-hmac", "test-secret")
+
+
+# ---- fixtures -------------------------------------------------------------------------------
+
+
+def _drop_postgres_database(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """A URL of an empty database: a SQLite file in a not-yet-existing folder, or a fresh PG database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'not-yet' / 'trygg_havn.db'}"
+        return
+    admin_url = request.getfixturevalue("postgres_url")
+    name = f"trygg_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_postgres_database(admin_url, name)
+
+
+@pytest.fixture
+def db_url(empty_db_url):
+    """The same database with the schema created by the Alembic migrations (not create_all)."""
+    upgrade(empty_db_url)
+    return empty_db_url
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+def _plan(engine, user_key=ALICE, now=T0, **kwargs):
+    fields = {"hand": "small", "action_text": "Forberede ham på samlingen", "followup_delay_days": 2}
+    fields.update(kwargs)
+    with session_scope(engine) as s:
+        return save_trial_action(s, user_key, now=now, **fields).id
+
+
+def _count(engine, model, user_key=None):
+    with session_scope(engine) as s:
+        stmt = select(func.count()).select_from(model)
+        if user_key is not None:
+            stmt = stmt.where(model.user_key == user_key)
+        return s.execute(stmt).scalar_one()
+
+
+# ---- schema and migrations ------------------------------------------------------------------
+
+
+def test_migration_matches_the_models(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "version_table": VERSION_TABLE})
+        assert compare_metadata(context, Base.metadata) == []
+        tables = set(inspect(conn).get_table_names())
+    assert {"trial_actions", "reflections", VERSION_TABLE} <= tables
+
+
+def test_sqlite_parent_folder_is_created(db_url):
+    if db_url.startswith("sqlite"):
+        assert make_url(db_url).database and __import__("os").path.exists(make_url(db_url).database)
+
+
+def test_downgrade_base_then_upgrade(db_url):
+    eng = make_engine(db_url)
+    try:
+        with session_scope(eng) as s:
+            save_trial_action(s, ALICE, hand="big", action_text="Sitte nær", followup_delay_days=1, now=T0)
+        downgrade(db_url, "base")
+        assert not {"trial_actions", "reflections"} & set(inspect(eng).get_table_names())
+        upgrade(db_url)
+        assert {"trial_actions", "reflections"} <= set(inspect(eng).get_table_names())
+        assert _count(eng, TrialAction) == 0  # a fresh, empty schema
+        _plan(eng)
+        assert _count(eng, TrialAction) == 1
+    finally:
+        eng.dispose()
+
+
+def test_upgrade_twice_is_harmless(db_url):
+    upgrade(db_url)
+    upgrade(db_url)
+
+
+def test_database_rejects_invalid_values(engine):
+    now = T0.replace(tzinfo=None)
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(
+                TrialAction.__table__.insert().values(
+                    user_key=ALICE, hand="huge", action_text="x", status="planned",
+                    created_at=now, updated_at=now, due_at=now,
+                )
+            )
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(
+                TrialAction.__table__.insert().values(
+                    user_key=ALICE, hand="big", action_text="x", status="planned", outcome="great",
+                    created_at=now, updated_at=now, due_at=now,
+                )
+            )
+    assert _count(engine, TrialAction) == 0
+
+
+# ---- the life of a trial action -------------------------------------------------------------
+
+
+def test_save_list_mark_tried_evaluate(engine):
+    action_id = _plan(engine, topic="hug_child_refuses", situation="Ved samling")
+    with session_scope(engine) as s:
+        [action] = list_trial_actions(s, ALICE)
+        assert (action.id, action.status, action.hand, action.topic) == (action_id, "planned", "small", "hug_child_refuses")
+        assert action.situation == "Ved samling"
+        assert action.outcome is None and action.note is None and action.followup_asked_at is None
+        assert action.created_at == T0 and action.updated_at == T0
+        assert action.due_at == T0 + timedelta(days=2)
+        assert action.due_at.tzinfo is not None  # aware UTC back on every database
+
+    with session_scope(engine) as s:
+        assert mark_tried(s, ALICE, action_id, now=T0 + timedelta(days=1)) is True
+    with session_scope(engine) as s:
+        assert mark_tried(s, ALICE, action_id) is False  # already tried: nothing changes
+        action = get_trial_action(s, ALICE, action_id)
+        assert action.status == "tried" and action.updated_at == T0 + timedelta(days=1)
+        assert list_trial_actions(s, ALICE, status="tried")[0].id == action_id
+        assert list_trial_actions(s, ALICE, status="planned") == []
+
+    with session_scope(engine) as s:
+        assert evaluate(s, ALICE, action_id, "partly", "Han satt roligere", now=T0 + timedelta(days=3)) is True
+    with session_scope(engine) as s:
+        action = get_trial_action(s, ALICE, action_id)
+        assert (action.status, action.outcome, action.note) == ("evaluated", "partly", "Han satt roligere")
+        assert action.updated_at == T0 + timedelta(days=3)
+        assert mark_tried(s, ALICE, action_id) is False  # an evaluated action is not reopened
+
+
+def test_list_is_newest_first(engine):
+    first = _plan(engine, now=T0, action_text="første")
+    second = _plan(engine, now=T0 + timedelta(hours=1), action_text="andre")
+    with session_scope(engine) as s:
+        assert [a.id for a in list_trial_actions(s, ALICE)] == [second, first]
+
+
+def test_invalid_input_is_rejected(engine):
+    with session_scope(engine) as s:
+        with pytest.raises(ValueError):
+            save_trial_action(s, ALICE, hand="huge", action_text="x", followup_delay_days=1)
+        with pytest.raises(ValueError):
+            save_trial_action(s, ALICE, hand="big", action_text="   ", followup_delay_days=1)
+        with pytest.raises(ValueError):
+            save_trial_action(s, "", hand="big", action_text="x", followup_delay_days=1)
+    action_id = _plan(engine)
+    with session_scope(engine) as s:
+        with pytest.raises(ValueError):
+            evaluate(s, ALICE, action_id, "great")
+    assert _count(engine, TrialAction) == 1
+
+
+def test_followup_delay_defaults_to_settings(engine, monkeypatch):
+    monkeypatch.setenv("FOLLOWUP_DELAY_DAYS", "5")
+    with session_scope(engine) as s:
+        action = save_trial_action(s, ALICE, hand="big", action_text="Sitte nær", now=T0)
+        assert action.due_at == T0 + timedelta(days=5)
+
+
+def test_note_is_redacted_and_at_most_500_chars(engine):
+    action_id = _plan(engine)
+    with session_scope(engine) as s:
+        evaluate(s, ALICE, action_id, "helped", "Ring 98765432. " + "x" * 1000)
+    with session_scope(engine) as s:
+        note = get_trial_action(s, ALICE, action_id).note
+    assert note.startswith("Ring [telefon]. xxx")
+    assert len(note) == 500
+
+
+# ---- follow-ups -----------------------------------------------------------------------------
+
+
+def test_due_followups_and_asked_once(engine):
+    due = _plan(engine, now=T0, followup_delay_days=2)
+    tried = _plan(engine, now=T0, followup_delay_days=1)
+    later = _plan(engine, now=T0, followup_delay_days=10)
+    done = _plan(engine, now=T0, followup_delay_days=1)
+    with session_scope(engine) as s:
+        mark_tried(s, ALICE, tried)
+        evaluate(s, ALICE, done, "helped")
+
+    now = T0 + timedelta(days=2)
+    with session_scope(engine) as s:
+        assert due_followups(s, ALICE, T0 + timedelta(days=1) - timedelta(seconds=1)) == []
+        assert [a.id for a in due_followups(s, ALICE, now)] == [tried, due]  # oldest due first
+        assert later not in [a.id for a in due_followups(s, ALICE, now)]
+        assert [(d.user_key, d.action.id) for d in all_due_followups(s, now)] == [(ALICE, tried), (ALICE, due)]
+
+    with session_scope(engine) as s:
+        assert mark_followup_asked(s, due, now) is True
+    with session_scope(engine) as s:
+        assert mark_followup_asked(s, due, now + timedelta(hours=1)) is False  # asked only once
+        assert get_trial_action(s, ALICE, due).followup_asked_at == now
+        assert [a.id for a in due_followups(s, ALICE, now + timedelta(days=30))] == [tried, later]
+        assert [d.action.id for d in all_due_followups(s, now, limit=1)] == [tried]
+
+
+def test_naive_now_counts_as_utc(engine):
+    action_id = _plan(engine, now=T0, followup_delay_days=1)
+    with session_scope(engine) as s:
+        assert [a.id for a in due_followups(s, ALICE, (T0 + timedelta(days=1)).replace(tzinfo=None))] == [action_id]
+        oslo = timezone(timedelta(hours=1))
+        # 12:59 in Oslo is 11:59 UTC: not yet due
+        assert due_followups(s, ALICE, (T0 + timedelta(days=1, minutes=-1)).astimezone(oslo)) == []
+
+
+def test_all_due_followups_covers_every_user(engine):
+    a = _plan(engine, user_key=ALICE, now=T0, followup_delay_days=1)
+    b = _plan(engine, user_key=BOB, now=T0 + timedelta(minutes=1), followup_delay_days=1)
+    with session_scope(engine) as s:
+        due = all_due_followups(s, T0 + timedelta(days=2))
+    assert [(d.user_key, d.action.id) for d in due] == [(ALICE, a), (BOB, b)]
+
+
+# ---- two users ------------------------------------------------------------------------------
+
+
+def test_users_never_see_or_change_each_others_rows(engine):
+    alice_action = _plan(engine, user_key=ALICE, action_text="Alices plan")
+    bob_action = _plan(engine, user_key=BOB, action_text="Bobs plan")
+    with session_scope(engine) as s:
+        assert [a.id for a in list_trial_actions(s, ALICE)] == [alice_action]
+        assert [a.id for a in list_trial_actions(s, BOB)] == [bob_action]
+        assert get_trial_action(s, BOB, alice_action) is None
+        assert [a.id for a in due_followups(s, BOB, T0 + timedelta(days=30))] == [bob_action]
+
+    with session_scope(engine) as s:
+        assert mark_tried(s, BOB, alice_action) is False
+        assert evaluate(s, BOB, alice_action, "not_helped", "Bob was here") is False
+        assert delete_trial_action(s, BOB, alice_action) is False
+        with pytest.raises(ValueError):
+            save_reflection(s, BOB, situation="x", adult_perspective="y", child_perspective="z",
+                            trial_action_id=alice_action)
+
+    with session_scope(engine) as s:
+        action = get_trial_action(s, ALICE, alice_action)
+        assert (action.status, action.outcome, action.note, action.action_text) == ("planned", None, None, "Alices plan")
+        assert list_reflections(s, BOB) == []
+
+
+def test_delete_trial_action(engine):
+    keep = _plan(engine, action_text="behold")
+    gone = _plan(engine, action_text="slett")
+    with session_scope(engine) as s:
+        reflection_id = save_reflection(s, ALICE, situation="s", adult_perspective="a", child_perspective="c",
+                                        hand="small", trial_action_id=gone).id
+    with session_scope(engine) as s:
+        assert delete_trial_action(s, ALICE, gone) is True
+    with session_scope(engine) as s:
+        assert delete_trial_action(s, ALICE, gone) is False
+        assert [a.id for a in list_trial_actions(s, ALICE)] == [keep]
+        [reflection] = list_reflections(s, ALICE)
+        assert reflection.id == reflection_id and reflection.trial_action_id is None
+
+
+def test_delete_user_data_removes_everything_of_that_user_only(engine):
+    for i in range(3):
+        action_id = _plan(engine, user_key=ALICE, action_text=f"plan {i}")
+    with session_scope(engine) as s:
+        save_reflection(s, ALICE, situation="s", adult_perspective="a", child_perspective="c", hand="big",
+                        trial_action_id=action_id)
+        save_reflection(s, ALICE, situation="s2", adult_perspective=None, child_perspective=None)
+    bob_action = _plan(engine, user_key=BOB)
+    with session_scope(engine) as s:
+        save_reflection(s, BOB, situation="bob", adult_perspective="a", child_perspective="c",
+                        trial_action_id=bob_action)
+
+    with session_scope(engine) as s:
+        assert delete_user_data(s, ALICE) == 5
+    assert _count(engine, TrialAction, ALICE) == 0
+    assert _count(engine, Reflection, ALICE) == 0
+    assert _count(engine, TrialAction, BOB) == 1
+    assert _count(engine, Reflection, BOB) == 1
+    with session_scope(engine) as s:
+        assert delete_user_data(s, ALICE) == 0
+
+
+# ---- retention ------------------------------------------------------------------------------
+
+
+def test_purge_by_retention(engine):
+    now = T0 + timedelta(days=100)
+    old = _plan(engine, user_key=ALICE, now=T0)  # 100 days old
+    recent = _plan(engine, user_key=ALICE, now=T0 + timedelta(days=20))  # 80 days old
+    bob_old = _plan(engine, user_key=BOB, now=T0 + timedelta(days=5))  # 95 days old
+    with session_scope(engine) as s:
+        save_reflection(s, ALICE, situation="old", adult_perspective="a", child_perspective="c",
+                        trial_action_id=old, now=T0)
+        # a recent reflection linked to an old action survives, unlinked
+        save_reflection(s, ALICE, situation="recent", adult_perspective="a", child_perspective="c",
+                        trial_action_id=old, now=T0 + timedelta(days=30))
+
+    with session_scope(engine) as s:
+        assert purge_older_than(s, 90, now) == 3  # old, bob_old and the old reflection
+    with session_scope(engine) as s:
+        assert [a.id for a in list_trial_actions(s, ALICE)] == [recent]
+        assert list_trial_actions(s, BOB) == []
+        [reflection] = list_reflections(s, ALICE)
+        assert reflection.situation == "recent" and reflection.trial_action_id is None
+        assert purge_older_than(s, 90, now) == 0
+    assert bob_old
+
+
+def test_purge_command(db_url, monkeypatch, capsys, tmp_path):
+    eng = make_engine(db_url)
+    try:
+        _plan(eng, user_key=ALICE, now=datetime.now(timezone.utc) - timedelta(days=40), action_text="Hemmelig plan")
+        _plan(eng, user_key=BOB, now=datetime.now(timezone.utc))
+        monkeypatch.setenv("TRYGG_VAR_DIR", str(tmp_path / "var"))
+        monkeypatch.setenv("DATABASE_URL", db_url)
+        monkeypatch.setenv("RETENTION_DAYS", "30")
+        assert purge_command.main([]) == 0
+        out = capsys.readouterr().out
+        assert "deleted 1 rows older than 30 days" in out
+        for secret in (ALICE, BOB, "Hemmelig", make_url(db_url).database or ""):
+            assert secret not in out
+        assert _count(eng, TrialAction, ALICE) == 0 and _count(eng, TrialAction, BOB) == 1
+    finally:
+        eng.dispose()
+
+
+# ---- privacy of the stored text -------------------------------------------------------------
+
+
+def test_free_text_is_redacted_before_it_is_stored(engine):
+    action_id = _plan(engine, situation="Mor (98 76 54 32) ringte", action_text="Send til ola@example.no")
+    with session_scope(engine) as s:
+        save_reflection(s, ALICE, situation="fnr 01019012345", adult_perspective="cpr 010190-1234",
+                        child_perspective="Ring +45 20 12 34 56", hand="both", trial_action_id=action_id)
+    with engine.connect() as conn:  # read the raw rows, past the ORM
+        action = conn.execute(text("SELECT situation, action_text FROM trial_actions")).one()
+        reflection = conn.execute(
+            text("SELECT situation, adult_perspective, child_perspective FROM reflections")
+        ).one()
+    assert tuple(action) == ("Mor ([telefon]) ringte", "Send til [e-post]")
+    assert tuple(reflection) == ("fnr [fødselsnummer]", "cpr [cpr]", "Ring [telefon]")
+
+
+def test_no_raw_sender_id_is_stored(engine):
+    _plan(engine, user_key=ALICE)
+    with engine.connect() as conn:
+        keys = [row[0] for row in conn.execute(text("SELECT user_key FROM trial_actions"))]
+    assert keys == [ALICE]
+    assert "alice" not in ALICE and len(ALICE) == 64
+
+
+def test_pseudonymous_key():
+    key = pseudonymous_key("telegram:abc", "s1")
+    assert key == pseudonymous_key("telegram:abc", "s1")
+    assert len(key) == 64 and int(key, 16) >= 0
+    assert key != pseudonymous_key("telegram:abd", "s1")
+    assert key != pseudonymous_key("telegram:abc", "s2")
+    # a known HMAC-SHA256 value (RFC 4231 test case 2)
+    assert pseudonymous_key("what do ya want for nothing?", "Jefe") == (
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
+    with pytest.raises(ValueError):
+        pseudonymous_key("telegram:abc", "")
