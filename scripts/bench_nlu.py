@@ -26,7 +26,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PRODUCT_ONLY = ("LanguageDetector", "FallbackClassifier", "CrisisSafetyNet")
+PRODUCT_ONLY = ("LanguageDetector", "InputGuard", "FallbackClassifier", "CrisisSafetyNet")
 
 
 def read_conll(path: Path):

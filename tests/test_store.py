@@ -54,7 +54,10 @@ def _drop_postgres_database(admin_url: str, name: str) -> None:
     try:
         with admin.connect() as conn:
             conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
                 {"n": name},
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -122,9 +125,16 @@ def test_migration_matches_the_models(engine):
     assert {"trial_actions", "reflections", VERSION_TABLE} <= tables
 
 
-def test_sqlite_parent_folder_is_created(db_url):
-    if db_url.startswith("sqlite"):
-        assert make_url(db_url).database and __import__("os").path.exists(make_url(db_url).database)
+def test_sqlite_parent_folder_is_created(tmp_path):
+    path = tmp_path / "a" / "b" / "trygg_havn.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        assert path.parent.is_dir()
+        upgrade(f"sqlite:///{path}")
+        assert path.is_file()
+        assert "trial_actions" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
 
 
 def test_downgrade_base_then_upgrade(db_url):
@@ -176,7 +186,8 @@ def test_save_list_mark_tried_evaluate(engine):
     action_id = _plan(engine, topic="hug_child_refuses", situation="Ved samling")
     with session_scope(engine) as s:
         [action] = list_trial_actions(s, ALICE)
-        assert (action.id, action.status, action.hand, action.topic) == (action_id, "planned", "small", "hug_child_refuses")
+        assert (action.id, action.status, action.hand) == (action_id, "planned", "small")
+        assert action.topic == "hug_child_refuses"
         assert action.situation == "Ved samling"
         assert action.outcome is None and action.note is None and action.followup_asked_at is None
         assert action.created_at == T0 and action.updated_at == T0
@@ -307,7 +318,8 @@ def test_users_never_see_or_change_each_others_rows(engine):
 
     with session_scope(engine) as s:
         action = get_trial_action(s, ALICE, alice_action)
-        assert (action.status, action.outcome, action.note, action.action_text) == ("planned", None, None, "Alices plan")
+        assert (action.status, action.outcome, action.note) == ("planned", None, None)
+        assert action.action_text == "Alices plan"
         assert list_reflections(s, BOB) == []
 
 
@@ -371,7 +383,7 @@ def test_purge_by_retention(engine):
         [reflection] = list_reflections(s, ALICE)
         assert reflection.situation == "recent" and reflection.trial_action_id is None
         assert purge_older_than(s, 90, now) == 0
-    assert bob_old
+        assert get_trial_action(s, BOB, bob_old) is None
 
 
 def test_purge_command(db_url, monkeypatch, capsys, tmp_path):

@@ -36,9 +36,9 @@ def _lookup_table() -> Dict[str, str]:
     for pos_table in nb.values():
         for form, lemmas in pos_table.items():
             if lemmas:
-                table.setdefault(form.lower(), lemmas[0].lower())
+                table.setdefault(str(form).lower(), str(lemmas[0]).lower())
     for form, lemma in da.items():
-        table.setdefault(form.lower(), str(lemma).lower())
+        table.setdefault(str(form).lower(), str(lemma).lower())
     del spacy_lookups_data
     return table
 

@@ -20,7 +20,7 @@ def main() -> int:
         return 2
 
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from .app import ConfigError, quiet_noisy_loggers, serve  # after the token check: fast, clear exit

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import signal
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
@@ -156,6 +157,7 @@ class TelegramBridge:
         self._tz = ZoneInfo(settings.timezone)
         parse_quiet_hours(settings.quiet_hours)  # fail early on a malformed QUIET_HOURS
         self._locks: Dict[int, List[Any]] = {}  # chat id → [lock, users]
+        self._pressed: "OrderedDict[Tuple[int, int], None]" = OrderedDict()  # messages whose button was used
 
     # ---------------------------------------------------------------- helpers
 
@@ -295,11 +297,21 @@ class TelegramBridge:
         query = update.callback_query
         if query is None:
             return
-        with contextlib.suppress(TelegramError):
-            await query.answer()
         user = query.from_user
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
+        # A double tap arrives as two callback queries before the keyboard is gone: one answer only.
+        if message is not None:
+            pressed = (chat_id, message.message_id)
+            if pressed in self._pressed:
+                with contextlib.suppress(TelegramError):
+                    await query.answer()
+                return
+            self._pressed[pressed] = None
+            while len(self._pressed) > 10_000:
+                self._pressed.popitem(last=False)
+        with contextlib.suppress(TelegramError):
+            await query.answer()
         if message is not None and message.is_accessible:
             try:
                 await query.edit_message_reply_markup(reply_markup=None)
@@ -387,6 +399,7 @@ def build_application(
     bridge = TelegramBridge(
         settings, rasa, owns_rasa=owns_rasa, due_followups=due_followups, followup_done=followup_done, clock=clock
     )
+    redact_token_in_logs(settings.telegram_bot_token)
     base_url = base_url or settings.telegram_base_url
     application = (
         Application.builder()
@@ -592,18 +605,59 @@ async def serve(settings: Optional[Settings] = None, stop: Optional[asyncio.Even
     application = build_application(settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    if settings.telegram_webhook_url:
-        host, port, path = webhook_listen_from_env()
-        async with running_webhook(application, settings, host=host, port=port, path=path):
-            await stop.wait()
-    else:
-        log.info("long polling mode")
-        async with running(application):
-            await stop.wait()
+            installed.append(sig)
+    try:
+        if settings.telegram_webhook_url:
+            host, port, path = webhook_listen_from_env()
+            async with running_webhook(application, settings, host=host, port=port, path=path):
+                await stop.wait()
+        else:
+            log.info("long polling mode")
+            async with running(application):
+                await stop.wait()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
     log.info("stopped")
+
+
+class _TokenRedactor(logging.Filter):
+    """Replaces bot tokens in log records (httpx logs each request URL, which contains the token)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: set = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.tokens:
+            try:
+                message = record.getMessage()
+            except Exception:
+                return True
+            if any(token in message for token in self.tokens):
+                for token in self.tokens:
+                    message = message.replace(token, "<bot-token>")
+                record.msg, record.args = message, None
+        return True
+
+
+_REDACTOR = _TokenRedactor()
+_REDACTED_LOGGERS = ("httpx", "httpcore")  # logger filters do not apply to child loggers
+
+
+def redact_token_in_logs(token: str) -> None:
+    """Install (once) a filter on the HTTP and Telegram loggers that hides `token`."""
+    if not token:
+        return
+    _REDACTOR.tokens.add(token)
+    for name in _REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACTOR not in logger.filters:
+            logger.addFilter(_REDACTOR)
 
 
 def quiet_noisy_loggers() -> None:

@@ -1,0 +1,75 @@
+"""What the bot says about saved prøvehandlinger, in nb and da. Pure."""
+from __future__ import annotations
+
+from typing import Iterable, List
+
+STATUS = {
+    "nb": {"planned": "planlagt", "tried": "prøvd", "evaluated": "vurdert"},
+    "da": {"planned": "planlagt", "tried": "afprøvet", "evaluated": "evalueret"},
+}
+OUTCOME = {
+    "nb": {"helped": "det hjalp", "partly": "det hjalp delvis", "not_helped": "det hjalp ikke"},
+    "da": {"helped": "det hjalp", "partly": "det hjalp delvist", "not_helped": "det hjalp ikke"},
+}
+TEXTS = {
+    "nb": {
+        "saved": "Lagret som prøvehandling nr. {id}: «{text}». Om {days} dager spør jeg hvordan det gikk.",
+        "nothing_offered": "Jeg har ingen prøvehandling å lagre ennå. Spør meg om et tema først, så foreslår jeg en.",
+        "empty": "Du har ingen lagrede prøvehandlinger.",
+        "heading": "Dine prøvehandlinger:",
+        "how_did_it_go": "Hvordan gikk prøvehandlingen «{text}»?",
+        "evaluated": "Takk! Jeg har notert at {outcome}.",
+        "not_found": "Jeg finner ikke den prøvehandlingen.",
+        "deleted": "Prøvehandlingen er slettet.",
+        "evaluate": "Hvordan gikk nr. {id}?",
+        "delete": "Slett nr. {id}",
+    },
+    "da": {
+        "saved": "Gemt som prøvehandling nr. {id}: »{text}«. Om {days} dage spørger jeg, hvordan det gik.",
+        "nothing_offered": "Jeg har ingen prøvehandling at gemme endnu. Spørg mig om et emne først, så foreslår jeg en.",
+        "empty": "Du har ingen gemte prøvehandlinger.",
+        "heading": "Dine prøvehandlinger:",
+        "how_did_it_go": "Hvordan gik prøvehandlingen »{text}«?",
+        "evaluated": "Tak! Jeg har noteret, at {outcome}.",
+        "not_found": "Jeg kan ikke finde den prøvehandling.",
+        "deleted": "Prøvehandlingen er slettet.",
+        "evaluate": "Hvordan gik nr. {id}?",
+        "delete": "Slet nr. {id}",
+    },
+}
+
+
+def say(language: str, key: str, **values) -> str:
+    return TEXTS[language][key].format(**values)
+
+
+def listing(language: str, actions: Iterable) -> str:
+    lines: List[str] = [TEXTS[language]["heading"]]
+    for action in actions:
+        state = STATUS[language][action.status]
+        if action.outcome:
+            state += f" – {OUTCOME[language][action.outcome]}"
+        lines.append(f"{action.id}. {action.action_text} ({state})")
+    return "\n".join(lines)
+
+
+def outcome_buttons(language: str, action_id: int) -> List[dict]:
+    return [
+        {"title": OUTCOME[language][o].capitalize(),
+         "payload": f'/trial_action_evaluate{{"trial_action_id":"{action_id}","outcome":"{o}"}}'}
+        for o in ("helped", "partly", "not_helped")
+    ]
+
+
+def parse_outcome(text: str) -> str | None:
+    """'det hjalp ikke' → not_helped, 'delvis' → partly, 'det hjalp' → helped; else None."""
+    from bot.nlu.text_folding import fold
+
+    folded = fold(text or "")
+    if any(w in folded for w in ("ikke", "ikkje", "ingen effekt", "verre", "vaerre", "ikke hjalp")):
+        return "not_helped"
+    if any(w in folded for w in ("delvis", "litt", "lidt", "noe", "noget", "sa som sa")):
+        return "partly"
+    if any(w in folded for w in ("hjalp", "hjelp", "bedre", "bra", "godt", "virket", "virkede")):
+        return "helped"
+    return None

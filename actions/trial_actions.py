@@ -1,0 +1,109 @@
+"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around actions.store.queries."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation_language import language_of
+from actions.store import queries
+from actions.store.db import session_scope
+from actions.trial_action_texts import OUTCOME, listing, outcome_buttons, parse_outcome, say
+from actions.user_store import engine, user_key
+from bot.settings import get_settings
+
+CLEAR = [SlotSet("trial_action_id", None), SlotSet("outcome", None), SlotSet("suggestion_index", None)]
+
+
+def _int(value: Any) -> Optional[int]:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+class ActionSaveTrialAction(Action):
+    def name(self) -> Text:
+        return "action_save_trial_action"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        offered = json.loads(tracker.get_slot("offered_actions") or "[]")
+        index = _int(tracker.get_slot("suggestion_index")) or 1
+        if not offered or not 1 <= index <= len(offered):
+            dispatcher.utter_message(text=say(language, "nothing_offered"))
+            return CLEAR
+        chosen = offered[index - 1]
+        days = get_settings().followup_delay_days
+        with session_scope(engine()) as session:
+            saved = queries.save_trial_action(session, user_key(tracker), hand=chosen["hand"],
+                                              action_text=chosen["text"], topic=chosen.get("topic"),
+                                              situation=chosen.get("situation"),
+                                              followup_delay_days=days)
+            saved_id = saved.id
+        dispatcher.utter_message(text=say(language, "saved", id=saved_id, text=chosen["text"], days=f"{days:g}"))
+        return CLEAR
+
+
+class ActionListTrialActions(Action):
+    def name(self) -> Text:
+        return "action_list_trial_actions"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        with session_scope(engine()) as session:
+            actions = queries.list_trial_actions(session, user_key(tracker))
+            if not actions:
+                dispatcher.utter_message(text=say(language, "empty"))
+                return []
+            buttons = []
+            for action in actions[:5]:
+                if action.status != "evaluated":
+                    buttons.append({"title": say(language, "evaluate", id=action.id),
+                                    "payload": f'/trial_action_evaluate{{"trial_action_id":"{action.id}"}}'})
+                buttons.append({"title": say(language, "delete", id=action.id),
+                                "payload": f'/trial_action_delete{{"trial_action_id":"{action.id}"}}'})
+            dispatcher.utter_message(text=listing(language, actions), buttons=buttons)
+        return []
+
+
+class ActionEvaluateTrialAction(Action):
+    def name(self) -> Text:
+        return "action_evaluate_trial_action"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        outcome = tracker.get_slot("outcome") or parse_outcome(tracker.latest_message.get("text") or "")
+        with session_scope(engine()) as session:
+            key = user_key(tracker)
+            action_id = _int(tracker.get_slot("trial_action_id"))
+            if action_id is None:  # "det hjalp" without a number: the latest open one
+                open_actions = [a for a in queries.list_trial_actions(session, key) if a.status != "evaluated"]
+                action_id = open_actions[0].id if open_actions else None
+            action = queries.get_trial_action(session, key, action_id) if action_id else None
+            if action is None:
+                dispatcher.utter_message(text=say(language, "not_found"))
+                return CLEAR
+            if outcome not in ("helped", "partly", "not_helped"):
+                dispatcher.utter_message(text=say(language, "how_did_it_go", text=action.action_text),
+                                         buttons=outcome_buttons(language, action.id))
+                return CLEAR
+            queries.evaluate(session, key, action.id, outcome)
+        dispatcher.utter_message(text=say(language, "evaluated", outcome=OUTCOME[language][outcome]))
+        return CLEAR
+
+
+class ActionDeleteTrialAction(Action):
+    def name(self) -> Text:
+        return "action_delete_trial_action"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        action_id = _int(tracker.get_slot("trial_action_id"))
+        with session_scope(engine()) as session:
+            deleted = action_id is not None and queries.delete_trial_action(session, user_key(tracker), action_id)
+        dispatcher.utter_message(text=say(language, "deleted" if deleted else "not_found"))
+        return CLEAR

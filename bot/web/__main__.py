@@ -1,0 +1,34 @@
+"""`python -m bot.web` – serve the public web entry (demo pages, widget, chat API) with uvicorn.
+
+Listens on WEB_HOST:WEB_PORT (default 127.0.0.1:8080). Behind a reverse proxy, uvicorn trusts the
+X-Forwarded-For header only from FORWARDED_ALLOW_IPS (default 127.0.0.1), so the per-IP rate limit
+sees the real client address.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import uvicorn
+
+from bot.settings import get_settings
+
+from .app import create_app
+
+
+def main() -> int:
+    level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    app = create_app(settings)
+    logging.getLogger(__name__).info("web entry on http://%s:%s (Rasa: %s)", settings.web_host, settings.web_port,
+                                     ", ".join(settings.rasa_urls))
+    uvicorn.run(app, host=settings.web_host, port=settings.web_port, proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                server_header=False, ws="none", log_level=logging.getLevelName(level).lower())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,510 @@
+"""The public web entry: demo pages, the `<trygg-havn-chat>` widget and the widget's JSON API.
+
+Endpoints
+---------
+GET  /                    demo page, bokmål ("Eksempel kommune – Barnevernstjenesten")
+GET  /da                  demo page, Danish ("Furesø Kommune – Dagtilbud")
+GET  /widget.js           the widget (one script tag embeds it); /static/... for other assets
+GET  /healthz             {"status": "ok"}
+POST /api/session         → {"session": <signed token>}
+POST /api/chat            {session, message, language?} → {"replies": [{text, buttons, custom?}]}
+POST /api/session/delete  {session, language?} → forwards "/delete_my_data" to Rasa, → {"replies": [...]}
+
+Sessions
+--------
+A session token is `v1.<random nonce>.<issued, hex seconds>.<HMAC-SHA256 signature>`, signed with a
+key derived from `settings.session_secret`. The sender id sent to Rasa is a second keyed hash of the
+nonce (`web-<hex>`): it is not the token, and nobody without the secret can guess or forge one.
+The conversation history lives in the browser (localStorage); the server keeps none.
+
+Errors are small JSON objects `{"error": <code>, "message": <friendly text in nb/da>}`:
+400 unreadable request, 401 missing/forged/expired session, 403 origin not allowed, 413 body too
+large, 429 rate limited (token bucket per session and per IP, in memory), 503 Rasa unreachable.
+A message that is empty or longer than `settings.max_message_chars` is answered with a friendly
+reply (200) and not forwarded. Message texts are never logged.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"
+
+DELETE_MESSAGE = "/delete_my_data"
+LANGUAGES = ("nb", "da")
+
+TEXTS: Dict[str, Dict[str, str]] = {
+    "nb": {
+        "unavailable": "Jeg kan ikke svare akkurat nå – prøv igjen om et minutt.",
+        "too_long": "Meldingen din er for lang. Skriv den gjerne kortere – høyst {limit} tegn.",
+        "empty": "Skriv gjerne et spørsmål, så skal jeg prøve å hjelpe.",
+        "session": "Samtalen er utløpt eller ugyldig. Start en ny samtale.",
+        "rate_limited": "Du sender meldinger litt for raskt. Vent et øyeblikk og prøv igjen.",
+        "bad_request": "Meldingen kunne ikke leses. Last inn siden på nytt og prøv igjen.",
+        "content_type": "Meldingen må sendes som JSON (Content-Type: application/json).",
+        "too_large": "Meldingen er for stor.",
+        "origin": "Denne nettsiden har ikke tilgang til chatten.",
+        "not_found": "Denne adressen finnes ikke.",
+        "method": "Denne metoden er ikke tillatt her.",
+        "error": "Noe gikk galt hos oss. Prøv igjen om litt.",
+    },
+    "da": {
+        "unavailable": "Jeg kan ikke svare lige nu – prøv igen om et minut.",
+        "too_long": "Din besked er for lang. Skriv den gerne kortere – højst {limit} tegn.",
+        "empty": "Skriv gerne et spørgsmål, så vil jeg prøve at hjælpe.",
+        "session": "Samtalen er udløbet eller ugyldig. Start en ny samtale.",
+        "rate_limited": "Du sender beskeder lidt for hurtigt. Vent et øjeblik og prøv igen.",
+        "bad_request": "Beskeden kunne ikke læses. Genindlæs siden og prøv igen.",
+        "content_type": "Beskeden skal sendes som JSON (Content-Type: application/json).",
+        "too_large": "Beskeden er for stor.",
+        "origin": "Denne hjemmeside har ikke adgang til chatten.",
+        "not_found": "Denne adresse findes ikke.",
+        "method": "Denne metode er ikke tilladt her.",
+        "error": "Noget gik galt hos os. Prøv igen om lidt.",
+    },
+}
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Configuration that is not (yet) a field of Settings: read from Settings when present, else env.
+# ------------------------------------------------------------------------------------------------
+
+def _config_number(settings: Settings, attribute: str, env_name: str, default: float) -> float:
+    value = getattr(settings, attribute, None)
+    if value is None:
+        raw = os.environ.get(env_name, "")
+        try:
+            value = float(raw) if raw.strip() else default
+        except ValueError:
+            value = default
+    return float(value)
+
+
+def pick_language(value: Any, default: str = "nb") -> str:
+    if isinstance(value, str):
+        code = value.strip().lower()
+        if code.startswith("da"):
+            return "da"
+        if code.startswith(("nb", "no", "nn")):
+            return "nb"
+    return default if default in LANGUAGES else "nb"
+
+
+def text_for(language: str, key: str, **values: Any) -> str:
+    return TEXTS.get(language, TEXTS["nb"])[key].format(**values)
+
+
+# ------------------------------------------------------------------------------------------------
+# Signed sessions
+# ------------------------------------------------------------------------------------------------
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+TOKEN_RE = re.compile(r"v1\.([A-Za-z0-9_-]{24})\.([0-9a-f]{1,12})\.([A-Za-z0-9_-]{43})")
+
+
+class SessionSigner:
+    """Issues and checks the widget's session tokens and derives the Rasa sender id from them."""
+
+    def __init__(self, secret: str, max_age_seconds: Optional[float] = None, clock: Callable[[], float] = time.time):
+        if not secret:
+            raise ValueError("session secret is empty")
+        key = secret.encode("utf-8")
+        self._sign_key = hmac.new(key, b"trygg-havn/web/session-token", hashlib.sha256).digest()
+        self._sender_key = hmac.new(key, b"trygg-havn/web/sender-id", hashlib.sha256).digest()
+        self.max_age_seconds = max_age_seconds if max_age_seconds and max_age_seconds > 0 else None
+        self._clock = clock
+
+    def _signature(self, payload: str) -> str:
+        return _b64(hmac.new(self._sign_key, payload.encode("ascii"), hashlib.sha256).digest())
+
+    def issue(self) -> str:
+        payload = f"v1.{_b64(secrets.token_bytes(18))}.{int(self._clock()):x}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def sender_id(self, token: Any) -> Optional[str]:
+        """The Rasa sender id for a valid token; None when it is missing, forged or expired."""
+        if not isinstance(token, str) or len(token) > 120:
+            return None
+        match = TOKEN_RE.fullmatch(token)
+        if not match:
+            return None
+        nonce, issued_hex, signature = match.groups()
+        if not hmac.compare_digest(self._signature(f"v1.{nonce}.{issued_hex}"), signature):
+            return None
+        issued, now = int(issued_hex, 16), self._clock()
+        if issued > now + 300:
+            return None
+        if self.max_age_seconds is not None and now - issued > self.max_age_seconds:
+            return None
+        return "web-" + hmac.new(self._sender_key, nonce.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------
+# Rate limiting: an in-memory token bucket per key (session sender id, client IP)
+# ------------------------------------------------------------------------------------------------
+
+class RateLimiter:
+    """`per_minute` requests a minute, bursts up to `burst` (default: the per-minute count).
+
+    Keeps at most `max_keys` buckets (least recently used dropped). per_minute <= 0 disables it.
+    """
+
+    def __init__(self, per_minute: float, burst: Optional[float] = None, max_keys: int = 20000,
+                 clock: Callable[[], float] = time.monotonic):
+        self.per_minute = float(per_minute)
+        self.capacity = float(burst if burst is not None else max(per_minute, 1))
+        self.max_keys = max_keys
+        self._clock = clock
+        self._buckets: "OrderedDict[str, Tuple[float, float]]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> Tuple[bool, float]:
+        """(allowed, seconds until the next request would be allowed)."""
+        if self.per_minute <= 0:
+            return True, 0.0
+        rate = self.per_minute / 60.0
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * rate)
+            allowed = tokens >= 1.0
+            if allowed:
+                tokens -= 1.0
+            self._buckets[key] = (tokens, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        return allowed, 0.0 if allowed else (1.0 - tokens) / rate
+
+
+# ------------------------------------------------------------------------------------------------
+# Small helpers
+# ------------------------------------------------------------------------------------------------
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_message(text: str) -> str:
+    """Normalise a user's text: no lone surrogates or control characters, \\n line ends, trimmed."""
+    text = _SURROGATES.sub("\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def public_reply(reply: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    out: Dict[str, Any] = {"text": str(reply.get("text") or ""), "buttons": list(reply.get("buttons") or [])}
+    if isinstance(reply.get("custom"), dict):
+        out["custom"] = reply["custom"]
+    if not out["text"] and not out["buttons"] and "custom" not in out:
+        return None
+    return out
+
+
+def error_response(status: int, code: str, language: str, headers: Optional[Dict[str, str]] = None,
+                   **values: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": text_for(language, code, **values)}, status_code=status,
+                        headers={**NO_STORE, **(headers or {})})
+
+
+def replies_response(replies: List[Dict[str, Any]]) -> JSONResponse:
+    return JSONResponse({"replies": replies}, headers=NO_STORE)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: headers every response gets (unless the endpoint set them)."""
+
+    HEADERS = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    ]
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend((name, value) for name, value in self.HEADERS if name not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, code: str):
+        self.status, self.code = status, code
+
+
+# ------------------------------------------------------------------------------------------------
+# The web entry
+# ------------------------------------------------------------------------------------------------
+
+class WebEntry:
+    def __init__(self, settings: Settings, rasa: RasaClient, session_rate_per_minute: float,
+                 ip_rate_per_minute: float, session_max_age_seconds: Optional[float]):
+        self.settings = settings
+        self.rasa = rasa
+        self.default_language = pick_language(settings.default_language)
+        self.signer = SessionSigner(settings.session_secret, max_age_seconds=session_max_age_seconds)
+        self.session_limiter = RateLimiter(session_rate_per_minute)
+        self.ip_limiter = RateLimiter(ip_rate_per_minute)
+        self.allowed_origins = frozenset(o.rstrip("/") for o in settings.allowed_origins)
+        self.max_body_bytes = max(16 * 1024, settings.max_message_chars * 6 + 4096)
+        self.pages = {"nb": self._load_page("demo_nb.html"), "da": self._load_page("demo_da.html")}
+
+    # -------------------------------------------------------------------------------- pages
+
+    @staticmethod
+    def _load_page(name: str) -> Tuple[bytes, str]:
+        html = (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+        style_hashes = " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(block.encode("utf-8")).digest()).decode() + "'"
+            for block in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
+        )
+        csp = "; ".join([
+            "default-src 'none'", "script-src 'self'", f"style-src 'self' {style_hashes}".strip(),
+            "connect-src 'self'", "img-src 'self' data:", "font-src 'self'", "base-uri 'none'",
+            "form-action 'self'", "frame-ancestors 'none'",
+        ])
+        return html.encode("utf-8"), csp
+
+    def _page(self, language: str) -> Response:
+        body, csp = self.pages[language]
+        return Response(body, media_type="text/html; charset=utf-8", headers={
+            "Content-Security-Policy": csp,
+            "X-Frame-Options": "DENY",
+            "Cache-Control": "no-cache",
+        })
+
+    async def page_nb(self, request: Request) -> Response:
+        return self._page("nb")
+
+    async def page_da(self, request: Request) -> Response:
+        return self._page("da")
+
+    async def widget_js(self, request: Request) -> Response:
+        return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript; charset=utf-8", headers={
+            "Cache-Control": "public, max-age=300",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        })
+
+    async def healthz(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok"}, headers=NO_STORE)
+
+    # -------------------------------------------------------------------------------- API helpers
+
+    def _origin_allowed(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:  # not a browser's cross-site request (curl, server-side)
+            return True
+        origin = origin.rstrip("/")
+        if origin in self.allowed_origins:
+            return True
+        return origin == f"{request.url.scheme}://{request.url.netloc}"  # same origin (the demo pages)
+
+    @staticmethod
+    def _client_ip(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def _limit(self, limiter: RateLimiter, key: str, language: str) -> Optional[JSONResponse]:
+        allowed, retry_after = limiter.check(key)
+        if allowed:
+            return None
+        return error_response(429, "rate_limited", language, headers={"Retry-After": str(max(1, int(retry_after + 0.999)))})
+
+    async def _read_json(self, request: Request) -> Dict[str, Any]:
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if content_type != "application/json":
+            raise BadRequest(400, "content_type")
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise BadRequest(400, "bad_request")
+            if int(declared) > self.max_body_bytes:
+                raise BadRequest(413, "too_large")
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > self.max_body_bytes:
+                    raise BadRequest(413, "too_large")
+        except ClientDisconnect:
+            raise BadRequest(400, "bad_request") from None
+        try:
+            data = json.loads(bytes(body))
+        except (ValueError, RecursionError):
+            raise BadRequest(400, "bad_request") from None
+        if not isinstance(data, dict):
+            raise BadRequest(400, "bad_request")
+        return data
+
+    async def _api_preamble(self, request: Request) -> Tuple[Optional[JSONResponse], Dict[str, Any], str]:
+        """Origin, per-IP rate limit and body checks shared by the JSON endpoints."""
+        language = self.default_language
+        if not self._origin_allowed(request):
+            return error_response(403, "origin", language), {}, language
+        limited = self._limit(self.ip_limiter, self._client_ip(request), language)
+        if limited:
+            return limited, {}, language
+        try:
+            data = await self._read_json(request)
+        except BadRequest as error:
+            return error_response(error.status, error.code, language), {}, language
+        return None, data, pick_language(data.get("language"), self.default_language)
+
+    async def _forward(self, sender: str, text: str, language: str) -> JSONResponse:
+        try:
+            replies = await self.rasa.send(sender, text, metadata={"channel": "web", "language": language})
+        except RasaUnavailable as error:
+            log.warning("Rasa unavailable for a web message: %s", type(error).__name__)
+            return error_response(503, "unavailable", language, headers={"Retry-After": "60"})
+        except Exception as error:  # an odd answer from Rasa is an outage to the user, not a 500
+            log.warning("Rasa answered a web message unexpectedly: %s", type(error).__name__)
+            return error_response(503, "unavailable", language, headers={"Retry-After": "60"})
+        public = [p for p in (public_reply(r) for r in replies) if p is not None]
+        log.debug("web: %d replies for one message", len(public))
+        return replies_response(public)
+
+    # -------------------------------------------------------------------------------- API
+
+    async def new_session(self, request: Request) -> Response:
+        language = self.default_language
+        if not self._origin_allowed(request):
+            return error_response(403, "origin", language)
+        limited = self._limit(self.ip_limiter, self._client_ip(request), language)
+        if limited:
+            return limited
+        return JSONResponse({"session": self.signer.issue()}, headers=NO_STORE)
+
+    async def chat(self, request: Request) -> Response:
+        failed, data, language = await self._api_preamble(request)
+        if failed:
+            return failed
+        sender = self.signer.sender_id(data.get("session"))
+        if sender is None:
+            return error_response(401, "session", language)
+        message = data.get("message", "")
+        if message is None:
+            message = ""
+        if not isinstance(message, str):
+            return error_response(400, "bad_request", language)
+        limited = self._limit(self.session_limiter, sender, language)
+        if limited:
+            return limited
+        text = clean_message(message)
+        if not text:
+            return replies_response([{"text": text_for(language, "empty"), "buttons": []}])
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            return replies_response([{"text": text_for(language, "too_long", limit=limit), "buttons": []}])
+        return await self._forward(sender, text, language)
+
+    async def delete_session(self, request: Request) -> Response:
+        failed, data, language = await self._api_preamble(request)
+        if failed:
+            return failed
+        sender = self.signer.sender_id(data.get("session"))
+        if sender is None:
+            return error_response(401, "session", language)
+        limited = self._limit(self.session_limiter, sender, language)
+        if limited:
+            return limited
+        return await self._forward(sender, DELETE_MESSAGE, language)
+
+
+def create_app(settings: Optional[Settings] = None, rasa_client: Optional[RasaClient] = None, *,
+               session_rate_per_minute: Optional[float] = None, ip_rate_per_minute: Optional[float] = None,
+               session_max_age_seconds: Optional[float] = None) -> Starlette:
+    """The Starlette app of the web entry.
+
+    Rate limits (messages a minute; 0 switches one off) come from the arguments, else from Settings
+    fields `web_rate_per_session` / `web_rate_per_ip` when present, else from the environment
+    (WEB_RATE_PER_SESSION, default 20; WEB_RATE_PER_IP, default 60). Sessions expire after
+    `settings.retention_days` unless `session_max_age_seconds` says otherwise.
+    """
+    settings = settings or get_settings()
+    owns_client = rasa_client is None
+    rasa = rasa_client or RasaClient(settings.rasa_urls, timeout=settings.rasa_timeout_seconds)
+    if session_rate_per_minute is None:
+        session_rate_per_minute = _config_number(settings, "web_rate_per_session", "WEB_RATE_PER_SESSION", 20)
+    if ip_rate_per_minute is None:
+        ip_rate_per_minute = _config_number(settings, "web_rate_per_ip", "WEB_RATE_PER_IP", 60)
+    if session_max_age_seconds is None:
+        session_max_age_seconds = max(0, settings.retention_days) * 86400.0
+    entry = WebEntry(settings, rasa, session_rate_per_minute, ip_rate_per_minute, session_max_age_seconds)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        code = {404: "not_found", 405: "method"}.get(status, "bad_request")
+        return error_response(status, code, entry.default_language, headers=getattr(exc, "headers", None) or {})
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.error("web entry: unexpected %s", type(exc).__name__)
+        return error_response(500, "error", entry.default_language)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        if owns_client:
+            await rasa.close()
+
+    routes = [
+        Route("/", entry.page_nb, methods=["GET"]),
+        Route("/nb", entry.page_nb, methods=["GET"]),
+        Route("/da", entry.page_da, methods=["GET"]),
+        Route("/widget.js", entry.widget_js, methods=["GET"]),
+        Route("/healthz", entry.healthz, methods=["GET"]),
+        Route("/api/session", entry.new_session, methods=["POST"]),
+        Route("/api/chat", entry.chat, methods=["POST"]),
+        Route("/api/session/delete", entry.delete_session, methods=["POST"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(CORSMiddleware, allow_origins=sorted(entry.allowed_origins), allow_methods=["GET", "POST"],
+                   allow_headers=["Content-Type"], max_age=600),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.state.web = entry
+    return app

@@ -1,0 +1,86 @@
+"""The running bot (Rasa REST channel + action server) as a user meets it.
+
+Real servers, real model, real SQLite databases: answers in both languages, bad input,
+crisis first, prøvehandlinger saved per user, and "delete my data" leaving nothing behind.
+"""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+
+def say(servers, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+    response = httpx.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                          json={"sender": sender, "message": text, "metadata": metadata or {}}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def texts(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def new_sender() -> str:
+    return uuid.uuid4().hex
+
+
+def test_norwegian_question_gets_the_norwegian_sourced_answer(bot_servers):
+    replies = say(bot_servers, new_sender(), "barnet vil ikke klemme meg")
+    assert "Kilde: «Få en god klem»" in texts(replies)
+    assert "klem" in texts(replies).lower()
+
+
+def test_danish_question_gets_the_danish_answer(bot_servers):
+    replies = say(bot_servers, new_sender(), "hvad er den lille hånd")
+    text = texts(replies)
+    assert "Kilde: «Små børns stemmer og Omsorgsgrebet" in text
+    assert "den lille hånd" in text.lower()
+
+
+def test_widget_language_seeds_the_conversation(bot_servers):
+    replies = say(bot_servers, new_sender(), "hej", metadata={"language": "da"})
+    assert replies and "jeg" in texts(replies).lower()
+    replies_nb = say(bot_servers, new_sender(), "hei", metadata={"language": "nb"})
+    assert texts(replies) != texts(replies_nb)
+
+
+@pytest.mark.parametrize("text", ["", " ", "🙂🙂🙂", "\x00\x07\x1b[31m", "<script>alert(1)</script>",
+                                  "'; DROP TABLE trial_actions; --", "a" * 10_000, "hjelp " * 2000])
+def test_bad_input_gets_a_friendly_reply_and_no_server_error(bot_servers, text):
+    replies = say(bot_servers, new_sender(), text)
+    assert replies, "the bot must always answer something"
+    assert all("Traceback" not in r.get("text", "") for r in replies)
+
+
+def test_crisis_answer_comes_first_and_alone(bot_servers):
+    replies = say(bot_servers, new_sender(), "jeg er redd jeg kommer til å skade barnet")
+    text = texts(replies)
+    assert replies[0]["text"].startswith("Er noen i fare")
+    assert "116 111" in text and "112" in text
+    assert "hånden" not in text  # never a hand suggestion in a crisis
+
+
+def test_saved_trial_action_is_listed_for_that_user_only(bot_servers):
+    alice, bob = new_sender(), new_sender()
+    replies = say(bot_servers, alice, "hvorfor er det bra å klemme barn")
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert buttons, "a topic with a hand offers a prøvehandling to save"
+    saved = say(bot_servers, alice, buttons[0]["payload"])
+    assert "Lagret som prøvehandling" in texts(saved)
+    assert "Dine prøvehandlinger" in texts(say(bot_servers, alice, "/trial_action_list"))
+    assert "ingen lagrede" in texts(say(bot_servers, bob, "/trial_action_list"))
+
+
+def test_delete_my_data_leaves_nothing(bot_servers):
+    user = new_sender()
+    replies = say(bot_servers, user, "hvorfor er det bra å klemme barn")
+    payload = [b for r in replies for b in r.get("buttons", [])][0]["payload"]
+    say(bot_servers, user, payload)
+    assert "Vil du slette alt" in texts(say(bot_servers, user, "/delete_my_data"))
+    assert "slettet" in texts(say(bot_servers, user, "/affirm"))
+    with sqlite3.connect(bot_servers.tracker_db) as db:
+        assert db.execute("select count(*) from events where sender_id = ?", (user,)).fetchone()[0] == 0
+    assert "ingen lagrede" in texts(say(bot_servers, user, "/trial_action_list"))
