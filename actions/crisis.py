@@ -18,7 +18,5 @@ class ActionCrisis(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kind = (tracker.latest_message.get("crisis_safety_net") or {}).get("kind")
         dispatcher.utter_message(text=crisis_message(language_of(tracker), kind))
-        events: List[Dict[Text, Any]] = [SlotSet("requested_slot", None)]
-        if tracker.active_loop.get("name"):
-            events.insert(0, ActiveLoop(None))
-        return events
+        # Whatever was going on (a reflection, a question) stops here.
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]

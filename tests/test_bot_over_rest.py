@@ -84,3 +84,35 @@ def test_delete_my_data_leaves_nothing(bot_servers):
     with sqlite3.connect(bot_servers.tracker_db) as db:
         assert db.execute("select count(*) from events where sender_id = ?", (user,)).fetchone()[0] == 0
     assert "ingen lagrede" in texts(say(bot_servers, user, "/trial_action_list"))
+
+
+def test_guided_reflection_ends_in_a_referat_with_a_saved_prove_action(bot_servers):
+    user = new_sender()
+    assert "1/5" in texts(say(bot_servers, user, "/reflection_start"))
+    assert "2/5" in texts(say(bot_servers, user, "Han gråter ved levering i barnehagen hver morgen"))
+    assert "3/5" in texts(say(bot_servers, user, "Vi blir usikre og prøver å trøste ham"))
+    assert "4/5" in texts(say(bot_servers, user, "Jeg vet ikke hvem som henter meg"))
+    assert "5/5" in texts(say(bot_servers, user, "den lille hånden"))
+    replies = say(bot_servers, user, "Fortelle ham hvem som henter, ring meg på 41234567")
+    text = texts(replies)
+    assert "Referat – Små barns stemmer" in text and "Jeg vet ikke hvem som henter meg" in text
+    assert "41234567" not in text, "phone numbers are redacted before storing"
+    referat = [r["custom"] for r in replies if r.get("custom", {}).get("type") == "referat"]
+    assert referat and referat[0]["filename"].endswith(".txt")
+    assert "Fortelle ham hvem som henter" in texts(say(bot_servers, user, "/trial_action_list"))
+
+
+def test_crisis_interrupts_the_reflection(bot_servers):
+    user = new_sender()
+    say(bot_servers, user, "/reflection_start")
+    say(bot_servers, user, "Hun vil ikke spise")
+    replies = say(bot_servers, user, "hun sier hun vil ta livet sitt")
+    assert replies[0]["text"].startswith("Er noen i fare") and "116 123" in texts(replies)
+    assert "3/5" not in texts(replies), "the form must stop, not ask the next question"
+
+
+def test_reflection_can_be_stopped(bot_servers):
+    user = new_sender()
+    say(bot_servers, user, "/reflection_start")
+    replies = say(bot_servers, user, "avbryt")
+    assert "stopper" in texts(replies).lower()

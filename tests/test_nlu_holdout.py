@@ -1,7 +1,7 @@
 """NLU quality on the held-out split (tests/nlu), which the model never trained on.
 
-Gate: intent accuracy ≥ 0.92 overall and for the content topics; the figures and every miss
-are printed (run with -s to see them live; they are also in the assertion message).
+Gate (issue #3): intent accuracy ≥ 0.92 overall, and no language below 0.90. The figures for
+each language and for content vs conversation intents, and every miss, are printed.
 """
 from __future__ import annotations
 
@@ -52,6 +52,6 @@ def test_heldout_intent_accuracy_gate(nlu_agent):
             misses.append(f"  [{language}] {intent} → {predicted}: {text}")
     report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
     print(f"\nHeld-out intent accuracy:\n{report}\nMisses ({len(misses)}):\n" + "\n".join(misses))
-    accuracy = hits["all"][0] / hits["all"][1]
-    content = hits["content"][0] / hits["content"][1]
-    assert accuracy >= GATE and content >= GATE, f"accuracy below {GATE}:\n{report}\n" + "\n".join(misses)
+    accuracy = {k: h / n for k, (h, n) in hits.items()}
+    assert accuracy["all"] >= GATE and min(accuracy["nb"], accuracy["da"]) >= 0.90, \
+        f"accuracy below the gate:\n{report}\n" + "\n".join(misses)
