@@ -28,6 +28,8 @@ def step(name: str, command: list[str]) -> bool:
 
 def main() -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    for name in ("nlu_holdout.txt", "language.txt"):
+        (ROOT / "results" / name).unlink(missing_ok=True)
     subprocess.call(["bash", "scripts/ensure_chromium.sh"], cwd=ROOT)
     results = {
         "pip check": step("pip check", [str(BIN / "pip"), "check"]),
@@ -38,6 +40,10 @@ def main() -> int:
                                               "--fail-on-prediction-errors", "--out", "results/core"]),
         "pytest": step("pytest", [str(BIN / "pytest"), "-rs", "-q", "tests"]),
     }
+    for name in ("nlu_holdout.txt", "language.txt"):
+        figures = ROOT / "results" / name
+        if figures.exists():
+            print(f"\n=== measured: {name}\n" + "\n".join(figures.read_text(encoding="utf-8").splitlines()[:8]))
     print("\n=== summary")
     for name, ok in results.items():
         print(f"  {'ok    ' if ok else 'FAILED'} {name}")

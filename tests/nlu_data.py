@@ -30,3 +30,10 @@ def training_examples():
 
 def heldout_examples():
     return examples(REPO_ROOT / "tests" / "nlu")
+
+
+def write_figures(name: str, text: str) -> None:
+    """Keep a measured figure for `make test` to print at the end (results/ is git-ignored)."""
+    out = REPO_ROOT / "results"
+    out.mkdir(exist_ok=True)
+    (out / name).write_text(text + "\n", encoding="utf-8")

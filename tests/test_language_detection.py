@@ -9,7 +9,7 @@ data (all written by language, so the label is known):
 from __future__ import annotations
 
 from bot.nlu.language_decision import decide, lingua_guess, requested_language
-from tests.nlu_data import heldout_examples, training_examples
+from tests.nlu_data import heldout_examples, training_examples, write_figures
 
 
 def _messages():
@@ -33,11 +33,13 @@ def test_language_layers_measured_and_conversation_nearly_perfect():
     conversation = [(lang, d.language if d.clear else lang) for lang, d in decided]
     conversation_error = _error(conversation)
     # Worst case: the channel seeded the WRONG language; the first clear message must fix it.
-    print(f"\nLanguage errors on {len(messages)} labelled messages:"
+    summary = (f"Language errors on {len(messages)} labelled messages:"
           f"\n  lingua alone (nb vs da)          {lingua:.3%}"
           f"\n  decision per message             {per_message:.3%}"
           f"\n  clear decisions ({len(clear)} msgs)     {clear_error:.3%}"
           f"\n  in a conversation (seed + sticky) {conversation_error:.3%}")
+    print("\n" + summary)
+    write_figures("language.txt", summary)
     assert per_message < lingua, "markers must improve on lingua alone"
     assert clear_error <= 0.01, f"clear decisions wrong {clear_error:.2%} of the time"
     assert conversation_error <= 0.01

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 
 import yaml
 
-from tests.nlu_data import REPO_ROOT, heldout_examples, training_examples
+from tests.nlu_data import REPO_ROOT, heldout_examples, training_examples, write_figures
 
 GATE = 0.92
 CATALOGUE = yaml.safe_load((REPO_ROOT / "content" / "topics.yml").read_text(encoding="utf-8"))
@@ -51,7 +51,9 @@ def test_heldout_intent_accuracy_gate(nlu_agent):
         if not ok:
             misses.append(f"  [{language}] {intent} → {predicted}: {text}")
     report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
-    print(f"\nHeld-out intent accuracy:\n{report}\nMisses ({len(misses)}):\n" + "\n".join(misses))
+    summary = f"Held-out intent accuracy ({len(rows)} messages never trained on):\n{report}\nMisses ({len(misses)}):\n" + "\n".join(misses)
+    print("\n" + summary)
+    write_figures("nlu_holdout.txt", summary)
     accuracy = {k: h / n for k, (h, n) in hits.items()}
     assert accuracy["all"] >= GATE and min(accuracy["nb"], accuracy["da"]) >= 0.90, \
         f"accuracy below the gate:\n{report}\n" + "\n".join(misses)

@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.crisis_patterns import find_crisis, load_patterns
+from bot.nlu.intent_override import override_intent
 
 CRISIS_INTENT = "crisis"
 
@@ -40,10 +41,7 @@ class CrisisSafetyNet(GraphComponent):
             if match is None:
                 self._demote_unsure_crisis(message)
                 continue
-            crisis = {"name": CRISIS_INTENT, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
-            message.set(INTENT, crisis, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [crisis] + ranking, add_to_output=True)
+            override_intent(message, CRISIS_INTENT)
             message.set("crisis_safety_net", {"kind": match.kind}, add_to_output=True)
         return messages
 

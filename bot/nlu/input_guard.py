@@ -9,8 +9,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.intent_override import override_intent
 
 UNREADABLE_INTENT = "input_unreadable"
 
@@ -32,7 +34,5 @@ class InputGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/") or has_words(text):
                 continue
-            unreadable = {"name": UNREADABLE_INTENT, "confidence": 1.0}
-            message.set(INTENT, unreadable, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [unreadable], add_to_output=True)
+            override_intent(message, UNREADABLE_INTENT)
         return messages

@@ -16,22 +16,23 @@ from typing import Optional
 
 from bot.nlu.text_folding import fold
 
-# Folded forms (see text_folding.fold). Only words that belong to one language, in everyday use.
+# Folded forms (see text_folding.fold). Only words that belong to one language, in everyday use –
+# not names that both use ("Børns Vilkår", «Få en god klem», "dagtilbud" in the Danish manual).
 NB_MARKERS = frozenset("""
-hva meg deg seg hjelp hjelpe av na etter mye noe noen litt ute opp alltid aldri
+hva meg deg seg hjelp hjelpe av  etter mye noe noen litt ute opp alltid aldri
 gjore gjor spor sporre tenke tenker tenkte leke lek blir gir tar sier si hei takk
 barnehage barnehagen barnehagelaerer fosterbarn fosterforeldre fosterforelder fosterhjem fosterhjemmet
-fostermor fosterfar grater grate klem klemme klemmer klemmen gutt gutten jente jenta jenten sint
+fostermor fosterfar grater grate  klemme klemmer klemmen gutt gutten jente jenta jenten sint
 veldig sann sant hennes dere ikkje eg ka kva kven korleis ho meir mer kjempe nokon nokre heilt berre
 barna skjer lei redd syns kanskje
 """.split())
 DA_MARKERS = frozenset("""
 hvad mig dig sig hjaelp hjaelpe af nu efter meget noget nogen nogle lidt ude op altid aldrig
 gore gor sporge sporg taenke taenker leg bliver giver tager siger sige sagde hej tak
-vuggestue vuggestuen dagtilbud dagtilbuddet bornehave bornehaven paedagog paedagoger
+    bornehave bornehaven paedagog paedagoger
 paedagogen plejebarn plejebarnet plejeforaeldre plejeforaelder plejefamilie plejemor plejefar plejeson plejedatter
 graeder graede kram krammer kramme krammet dreng drengen pige pigen vred ked sadan bange maske sker hendes
-jeres vores lige mere hvornar bornene borns kolleger medarbejdere stue stuen skubber
+jeres vores lige mere hvornar bornene  kolleger medarbejdere stue stuen skubber
 """.split())
 _SWITCH = re.compile(
     r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|paa|pa|on|in|bruk|brug)\b[^.!?]{0,20}?\b(dansk|danish|norsk|norwegian|bokmal)\b"
