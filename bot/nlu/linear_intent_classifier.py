@@ -4,11 +4,12 @@ Character n-grams (char_wb) of the folded text catch typos, compounds and dialec
 word uni/bigrams of the shared nb/da base forms catch meaning. A logistic regression gives
 calibrated-enough probabilities. With `blend` > 0 it averages its probabilities with the
 ranking of the classifier before it (DIET): blend = weight of this model.
-Chosen by measurement on the held-out split and xSID (README, "NLU figures").
+Chosen by measurement on the held-out split and xSID (README, "Measured figures").
 """
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Dict, List, Optional, Text
 
 import joblib
@@ -29,15 +30,15 @@ from bot.nlu.text_folding import fold
 _WORD = re.compile(r"\w+")
 
 
-def base_forms(text: str) -> str:
-    return " ".join(base_form(w) for w in _WORD.findall(text.lower()))
+def base_forms(text: str, mode: str = "stem") -> str:
+    return " ".join(base_form(w, mode) for w in _WORD.findall(text.lower()))
 
 
 def build_model(config: Dict[Text, Any]) -> Pipeline:
     features = make_union(
         TfidfVectorizer(preprocessor=fold, analyzer="char_wb", sublinear_tf=True,
                         ngram_range=(config["char_min_ngram"], config["char_max_ngram"])),
-        TfidfVectorizer(preprocessor=base_forms, analyzer="word", sublinear_tf=True, token_pattern=r"\S+",
+        TfidfVectorizer(preprocessor=partial(base_forms, mode=config["lemma_mode"]), analyzer="word", sublinear_tf=True, token_pattern=r"\S+",
                         ngram_range=(1, config["word_max_ngram"])),
     )
     return Pipeline([("features", features),
@@ -48,7 +49,7 @@ def build_model(config: Dict[Text, Any]) -> Pipeline:
 class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"char_min_ngram": 1, "char_max_ngram": 5, "word_max_ngram": 2, "C": 20.0,
+        return {"char_min_ngram": 1, "char_max_ngram": 5, "word_max_ngram": 2, "C": 20.0, "lemma_mode": "stem",
                 "blend": 1.0, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
