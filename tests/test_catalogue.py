@@ -88,3 +88,15 @@ def test_every_suggestion_names_its_source_passage():
             for suggestion in entry["suggestions"]:
                 assert suggestion["nb"] and suggestion["da"], topic
                 assert suggestion["source"][:3] in SOURCE_TITLES, topic
+
+
+def test_numbers_on_the_demo_pages_are_official_help_lines():
+    """A number shown to a worried adult must be one we hold with its official source."""
+    helplines = yaml.safe_load((REPO_ROOT / "content/helplines.yml").read_text(encoding="utf-8"))
+    known = {e["number"] for country in ("nb", "da") for e in helplines[country]}
+    for page in (REPO_ROOT / "bot/web/templates").glob("*.html"):
+        html = re.sub(r"<(style|script)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", html)
+        for number in re.findall(r"\b\d{2,3}(?: \d{2,3}){0,3}\b", text):
+            if len(number.replace(" ", "")) >= 3 and not re.fullmatch(r"(19|20)\d\d", number):
+                assert number in known, f"{page.name} shows {number}, which is not in content/helplines.yml"
