@@ -416,21 +416,25 @@ class WebEntry:
             return limited
         return JSONResponse({"session": self.signer.issue()}, headers=NO_STORE)
 
-    async def chat(self, request: Request) -> Response:
+    async def _session_preamble(self, request: Request) -> Tuple[Optional[Response], Dict[str, Any], str, str]:
+        """The shared checks, then a valid session and its per-session rate limit."""
         failed, data, language = await self._api_preamble(request)
         if failed:
-            return failed
+            return failed, data, language, ""
         sender = self.signer.sender_id(data.get("session"))
         if sender is None:
-            return error_response(401, "session", language)
+            return error_response(401, "session", language), data, language, ""
+        return self._limit(self.session_limiter, sender, language), data, language, sender
+
+    async def chat(self, request: Request) -> Response:
+        failed, data, language, sender = await self._session_preamble(request)
+        if failed:
+            return failed
         message = data.get("message", "")
         if message is None:
             message = ""
         if not isinstance(message, str):
             return error_response(400, "bad_request", language)
-        limited = self._limit(self.session_limiter, sender, language)
-        if limited:
-            return limited
         text = clean_message(message)
         if not text:
             return replies_response([{"text": text_for(language, "empty"), "buttons": []}])
@@ -440,15 +444,9 @@ class WebEntry:
         return await self._forward(sender, text, language)
 
     async def delete_session(self, request: Request) -> Response:
-        failed, data, language = await self._api_preamble(request)
+        failed, _, language, sender = await self._session_preamble(request)
         if failed:
             return failed
-        sender = self.signer.sender_id(data.get("session"))
-        if sender is None:
-            return error_response(401, "session", language)
-        limited = self._limit(self.session_limiter, sender, language)
-        if limited:
-            return limited
         return await self._forward(sender, DELETE_MESSAGE, language)
 
 
