@@ -19,11 +19,13 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 from aiohttp import web
 
+from tests.fakes.local_server import LocalAiohttpServer
+
 Replies = List[Dict[str, Any]]
 Responder = Union[Replies, Callable[[Dict[str, Any]], Replies]]
 
 
-class FakeRasa:
+class FakeRasa(LocalAiohttpServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host = host
         self.port = port
@@ -54,29 +56,13 @@ class FakeRasa:
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self) -> "FakeRasa":
+    def build_app(self) -> web.Application:
         self._received = asyncio.Condition()
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_get("/", self._root)
         app.router.add_get("/webhooks/rest/", self._health)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> "FakeRasa":
-        return await self.start()
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.stop()
+        return app
 
     @property
     def url(self) -> str:

@@ -31,6 +31,8 @@ from typing import Any, Callable, Dict, List, Optional
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.local_server import LocalAiohttpServer
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:TEST-trygg-havn-fake-token"
@@ -69,7 +71,7 @@ class ApiCall:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeTelegramBotApi:
+class FakeTelegramBotApi(LocalAiohttpServer):
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -110,30 +112,17 @@ class FakeTelegramBotApi:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> "FakeTelegramBotApi":
+    def build_app(self) -> web.Application:
         self._changed = asyncio.Condition()
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
+        return app
 
     async def stop(self) -> None:
         self._closing = True
         await self._notify()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> "FakeTelegramBotApi":
-        return await self.start()
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.stop()
+        await super().stop()
 
     @property
     def base_url(self) -> str:
