@@ -1,6 +1,6 @@
 """Custom NLU for Norwegian and Danish: folding, stemming/lemmas, crisis safety net, language.
 
 Pure logic lives in `text_folding`, `lemmatizer`, `crisis_patterns` and `language_decision`;
-the Rasa graph components that use it are in `tokenizer`, `crisis_safety_net` and
-`language_detector`.
+the Rasa graph components that use it are in `linear_intent_classifier`,
+`crisis_safety_net`, `input_guard` and `language_detector`.
 """
