@@ -1,5 +1,6 @@
 """action_session_start: seeds the `language` slot from the channel (Telegram language_code,
-the widget's configured language) and carries the language over into a new session."""
+the widget's configured language), carries the language over into a new session, and notes a
+due follow-up in `followup_due`, so "how did it go?" is asked first (bot.policies.followup_first)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.followup import DUE_SLOT, due_followup_id
 from bot.settings import get_settings
 
 
@@ -22,6 +24,8 @@ class ActionSessionStart(Action):
         language = next((l for l in (previous, seeded) if l in ("nb", "da")), None)
         if language is None:
             language = "da" if get_settings().default_language == "da" else "nb"
-        events: List[Dict[Text, Any]] = [SessionStarted(), SlotSet("language", language)]
+        due = due_followup_id(tracker)
+        events: List[Dict[Text, Any]] = [SessionStarted(), SlotSet("language", language),
+                                         SlotSet(DUE_SLOT, str(due) if due is not None else None)]
         events.append(ActionExecuted("action_listen"))
         return events

@@ -1,0 +1,75 @@
+"""The follow-up "how did it go?" for a prøvehandling whose follow-up delay has passed.
+
+* `due_followup_id(tracker)` – at session start: the oldest due, not yet asked prøvehandling of
+  this user (or None). `action_session_start` puts it in the slot `followup_due`.
+* `action_ask_followup` – asks about it once (the store's `mark_followup_asked` is true only the
+  first time, even when two instances race), with the three outcome buttons. Two ways in:
+  - predicted by bot.policies.followup_first before the answer to the user's first message of a
+    returning session: it then re-plays that message, so the answer follows;
+  - the intent `followup`, which the Telegram follow-up job sends for users who do not come back.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.conversation_language import language_of
+from actions.store import queries
+from actions.store.db import session_scope
+from actions.trial_action_texts import outcome_buttons, say
+from actions.user_store import engine, user_key
+
+log = logging.getLogger(__name__)
+DUE_SLOT = "followup_due"
+FOLLOWUP_INTENT = "followup"
+
+
+def due_followup_id(tracker: Tracker) -> Optional[int]:
+    """The id of this user's oldest due follow-up, or None (also when the store is down)."""
+    try:
+        with session_scope(engine()) as session:
+            due = queries.due_followups(session, user_key(tracker))
+            return due[0].id if due else None
+    except SQLAlchemyError as error:
+        log.warning("could not look up due follow-ups: %s", type(error).__name__)
+        return None
+
+
+def _replay_latest_message(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Put the user's message back after our question, so the rules answer it as usual."""
+    latest = tracker.latest_message or {}
+    parse_data = {key: latest.get(key) for key in ("intent", "entities", "intent_ranking", "text")
+                  if latest.get(key) is not None}
+    return [ActionExecuted("action_listen"),
+            UserUttered(latest.get("text"), parse_data=parse_data, input_channel=tracker.get_latest_input_channel())]
+
+
+class ActionAskFollowup(Action):
+    def name(self) -> Text:
+        return "action_ask_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        pushed = (tracker.latest_message.get("intent") or {}).get("name") == FOLLOWUP_INTENT
+        events: List[Dict[Text, Any]] = [SlotSet(DUE_SLOT, None)]
+        try:
+            with session_scope(engine()) as session:
+                key = user_key(tracker)
+                due = queries.due_followups(session, key)
+                wanted = str(tracker.get_slot(DUE_SLOT) or "")
+                action = next((a for a in due if str(a.id) == wanted), due[0] if due else None)
+                if action is not None and queries.mark_followup_asked(session, action.id):
+                    days = max(1, (datetime.now(timezone.utc) - action.created_at).days)
+                    dispatcher.utter_message(text=say(language, "followup", days=days, text=action.action_text),
+                                             buttons=outcome_buttons(language, action.id))
+                    if not pushed:
+                        dispatcher.utter_message(text=say(language, "followup_then"))
+        except SQLAlchemyError as error:  # the question can wait for the next visit
+            log.warning("could not ask a follow-up: %s", type(error).__name__)
+        return events if pushed else events + _replay_latest_message(tracker)
