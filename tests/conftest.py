@@ -109,6 +109,11 @@ class BotServers:
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
 
+    @property
+    def sender_hash_secret(self) -> str:
+        """The secret the action server hashes sender ids with (env, else the one it generated)."""
+        return self.env.get("SENDER_HASH_SECRET") or (self.workdir / "var" / "secrets" / "sender_hash_secret").read_text().strip()
+
     def start_actions(self) -> None:
         self.actions = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from actions.pseudonym import pseudonymous_key
 from actions.store import (
     Reflection,
+    TelegramChat,
     TrialAction,
     all_due_followups,
     delete_trial_action,
@@ -35,6 +36,8 @@ from actions.store import (
     save_reflection,
     save_trial_action,
     session_scope,
+    sync_telegram_chat,
+    telegram_followup_targets,
     upgrade,
 )
 from actions.store import purge as purge_command
@@ -122,7 +125,7 @@ def test_migration_matches_the_models(engine):
         context = MigrationContext.configure(conn, opts={"compare_type": True, "version_table": VERSION_TABLE})
         assert compare_metadata(context, Base.metadata) == []
         tables = set(inspect(conn).get_table_names())
-    assert {"trial_actions", "reflections", VERSION_TABLE} <= tables
+    assert {"trial_actions", "reflections", "telegram_chats", VERSION_TABLE} <= tables
 
 
 def test_sqlite_parent_folder_is_created(tmp_path):
@@ -441,3 +444,50 @@ def test_pseudonymous_key():
     )
     with pytest.raises(ValueError):
         pseudonymous_key("telegram:abc", "")
+
+
+# ---- Telegram chats for pushed follow-ups -----------------------------------------------------
+
+
+def test_telegram_chat_is_kept_only_while_a_followup_waits(engine):
+    with session_scope(engine) as s:
+        assert sync_telegram_chat(s, ALICE, "token-a", "nb", now=T0) is False, "nothing waits: nothing kept"
+    assert _count(engine, TelegramChat) == 0
+    action_id = _plan(engine, now=T0, followup_delay_days=1)
+    with session_scope(engine) as s:
+        assert sync_telegram_chat(s, ALICE, "token-a", "nb", now=T0) is True
+        assert sync_telegram_chat(s, ALICE, "token-a2", None, now=T0) is True  # language kept
+    with session_scope(engine) as s:
+        chat = s.get(TelegramChat, ALICE)
+        assert (chat.chat_token, chat.language) == ("token-a2", "nb")
+        assert telegram_followup_targets(s, T0) == [], "not due yet"
+        assert [c.user_key for c in telegram_followup_targets(s, T0 + timedelta(days=1))] == [ALICE]
+        mark_followup_asked(s, action_id, T0 + timedelta(days=1))
+    with session_scope(engine) as s:
+        assert telegram_followup_targets(s, T0 + timedelta(days=2)) == [], "asked once, never again"
+        assert sync_telegram_chat(s, ALICE, "token-a", "nb") is False
+    assert _count(engine, TelegramChat) == 0, "after the follow-up the chat is forgotten"
+
+
+def test_one_target_per_user_and_only_users_with_a_chat(engine):
+    _plan(engine, user_key=ALICE, now=T0, followup_delay_days=1)
+    _plan(engine, user_key=ALICE, now=T0, followup_delay_days=1)
+    _plan(engine, user_key=BOB, now=T0, followup_delay_days=1)  # a web user: no chat
+    with session_scope(engine) as s:
+        sync_telegram_chat(s, ALICE, "token-a", "da", now=T0)
+    with session_scope(engine) as s:
+        assert [c.user_key for c in telegram_followup_targets(s, T0 + timedelta(days=2))] == [ALICE]
+
+
+def test_delete_user_data_and_purge_remove_the_chat(engine):
+    _plan(engine, user_key=ALICE, now=T0)
+    _plan(engine, user_key=BOB, now=T0)
+    with session_scope(engine) as s:
+        sync_telegram_chat(s, ALICE, "token-a", "nb", now=T0)
+        sync_telegram_chat(s, BOB, "token-b", "nb", now=T0 + timedelta(days=50))
+    with session_scope(engine) as s:
+        delete_user_data(s, ALICE)
+    assert _count(engine, TelegramChat, ALICE) == 0 and _count(engine, TelegramChat, BOB) == 1
+    with session_scope(engine) as s:
+        purge_older_than(s, 90, now=T0 + timedelta(days=141))
+    assert _count(engine, TelegramChat) == 0

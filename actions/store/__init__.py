@@ -4,7 +4,7 @@ models.py – the tables; queries.py – the only way to read or change them (al
 db.py – engine, sessions, migrations; purge.py – the retention command.
 """
 from actions.store.db import downgrade, make_engine, session_scope, upgrade
-from actions.store.models import Reflection, TrialAction
+from actions.store.models import Reflection, TelegramChat, TrialAction
 from actions.store.queries import (
     DueFollowup,
     all_due_followups,
@@ -12,6 +12,7 @@ from actions.store.queries import (
     delete_user_data,
     due_followups,
     evaluate,
+    has_waiting_followup,
     get_trial_action,
     list_reflections,
     list_trial_actions,
@@ -20,11 +21,14 @@ from actions.store.queries import (
     purge_older_than,
     save_reflection,
     save_trial_action,
+    sync_telegram_chat,
+    telegram_followup_targets,
 )
 
 __all__ = [
     "DueFollowup",
     "Reflection",
+    "TelegramChat",
     "TrialAction",
     "all_due_followups",
     "delete_trial_action",
@@ -32,6 +36,7 @@ __all__ = [
     "downgrade",
     "due_followups",
     "evaluate",
+    "has_waiting_followup",
     "get_trial_action",
     "list_reflections",
     "list_trial_actions",
@@ -42,5 +47,7 @@ __all__ = [
     "save_reflection",
     "save_trial_action",
     "session_scope",
+    "sync_telegram_chat",
+    "telegram_followup_targets",
     "upgrade",
 ]

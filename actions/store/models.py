@@ -91,3 +91,22 @@ class Reflection(Base):
 
     def __repr__(self) -> str:
         return f"<Reflection id={self.id} hand={self.hand}>"
+
+
+class TelegramChat(Base):
+    """How to reach a Telegram user for a follow-up, kept only while one is waiting.
+
+    The chat id is stored encrypted (bot.telegram.chat_token, key from SENDER_HASH_SECRET), keyed
+    by the same pseudonymous user_key as the prøvehandlinger; deleted with the user's data, when
+    no follow-up is waiting any more, and by the retention purge.
+    """
+
+    __tablename__ = "telegram_chats"
+
+    user_key = Column(String(USER_KEY_CHARS), primary_key=True)
+    chat_token = Column(Text, nullable=False)
+    language = Column(String(2), nullable=True)
+    updated_at = Column(UTCDateTime(), nullable=False, index=True)
+
+    def __repr__(self) -> str:  # never the token
+        return f"<TelegramChat language={self.language}>"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from actions.redaction import redact
-from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TrialAction
+from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
 
 
 class DueFollowup(NamedTuple):
@@ -206,6 +206,57 @@ def mark_followup_asked(session: Session, action_id: int, now: Optional[datetime
     return session.execute(stmt).rowcount == 1
 
 
+def has_waiting_followup(session: Session, user_key: str) -> bool:
+    """Does the user have a planned/tried action whose follow-up has not been asked yet?"""
+    _check_user_key(user_key)
+    stmt = select(TrialAction.id).where(
+        TrialAction.user_key == user_key,
+        TrialAction.status.in_(("planned", "tried")),
+        TrialAction.followup_asked_at.is_(None),
+    ).limit(1)
+    return session.execute(stmt).first() is not None
+
+
+# ---- Telegram chats (for pushed follow-ups) -----------------------------------------------------
+
+
+def sync_telegram_chat(
+    session: Session, user_key: str, chat_token: str, language: Optional[str], now: Optional[datetime] = None
+) -> bool:
+    """Keep the user's (encrypted) chat only while a follow-up is waiting. True if one is kept.
+    `language` None keeps the language stored before."""
+    _check_user_key(user_key)
+    if not has_waiting_followup(session, user_key):
+        session.execute(delete(TelegramChat).where(TelegramChat.user_key == user_key)
+                        .execution_options(synchronize_session="fetch"))
+        return False
+    chat = session.get(TelegramChat, user_key)
+    if chat is None:
+        chat = TelegramChat(user_key=user_key)
+        session.add(chat)
+    chat.chat_token = chat_token
+    if language in ("nb", "da"):
+        chat.language = language
+    chat.updated_at = _now(now)
+    session.flush()
+    return True
+
+
+def telegram_followup_targets(
+    session: Session, now: Optional[datetime] = None, limit: Optional[int] = None
+) -> List[TelegramChat]:
+    """For the Telegram job: one chat per user who has a due, not yet asked follow-up."""
+    due_users = select(TrialAction.user_key).where(*_due(_now(now)))
+    stmt = (
+        select(TelegramChat)
+        .where(TelegramChat.user_key.in_(due_users))
+        .order_by(TelegramChat.updated_at, TelegramChat.user_key)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
 # ---- reflections --------------------------------------------------------------------------------
 
 
@@ -262,6 +313,9 @@ def delete_user_data(session: Session, user_key: str) -> int:
     deleted += session.execute(
         delete(TrialAction).where(TrialAction.user_key == user_key).execution_options(synchronize_session="fetch")
     ).rowcount
+    deleted += session.execute(
+        delete(TelegramChat).where(TelegramChat.user_key == user_key).execution_options(synchronize_session="fetch")
+    ).rowcount
     return deleted
 
 
@@ -282,5 +336,8 @@ def purge_older_than(session: Session, days: float, now: Optional[datetime] = No
     ).rowcount
     deleted += session.execute(
         delete(TrialAction).where(TrialAction.created_at < cutoff).execution_options(synchronize_session="fetch")
+    ).rowcount
+    deleted += session.execute(
+        delete(TelegramChat).where(TelegramChat.updated_at < cutoff).execution_options(synchronize_session="fetch")
     ).rowcount
     return deleted

@@ -7,7 +7,8 @@
 * Rasa down → a friendly "try again in a minute" in the user's language; a WARNING log line
   without the message text. Message texts are never logged at INFO or above.
 * Follow-ups: a repeating JobQueue job asks `due_followups()` for [(chat_id, sender_id, language)]
-  and sends "/followup" to Rasa for each, outside quiet hours only.
+  and sends "/followup" to Rasa for each, outside quiet hours only; `serve` wires it to the store
+  (bot.telegram.followups: encrypted chat ids, kept only while a follow-up is waiting).
 * Long polling by default; with TELEGRAM_WEBHOOK_URL a webhook (see `running_webhook`).
 
 Embedding (tests, other processes)::
@@ -103,10 +104,11 @@ FOLLOWUP_SEND_GAP_SECONDS = 0.05  # stay well below Telegram's ~30 messages/seco
 FollowupItem = Tuple[int, str, Optional[str]]  # (chat_id, sender_id, language)
 DueFollowups = Callable[[], Awaitable[Iterable[FollowupItem]]]
 FollowupDone = Callable[[int, str, bool], Awaitable[None]]
+ChatSeen = Callable[[int, str, Optional[str]], Awaitable[None]]  # (chat_id, sender_id, language)
 
 
 async def no_followups() -> List[FollowupItem]:
-    """Default `due_followups`: nothing is due (the lead wires the real one to the database)."""
+    """Default `due_followups`: nothing is due (`serve` wires bot.telegram.followups to the store)."""
     return []
 
 
@@ -144,9 +146,11 @@ class TelegramBridge:
         owns_rasa: bool = False,
         due_followups: DueFollowups = no_followups,
         followup_done: Optional[FollowupDone] = None,
+        chat_seen: Optional[ChatSeen] = None,
         clock: Callable[[], dt.datetime] = _utc_now,
     ):
         self.settings = settings
+        self.chat_seen = chat_seen
         self.rasa = rasa
         self.owns_rasa = owns_rasa
         self.due_followups = due_followups
@@ -262,9 +266,18 @@ class TelegramBridge:
         if user is None or chat is None:
             return
         async with self._chat_lock(chat.id):
-            await self.converse(
-                context.bot, chat.id, self.sender_for(user), text, metadata_language(user.language_code), kind=kind
-            )
+            sender, language = self.sender_for(user), metadata_language(user.language_code)
+            await self.converse(context.bot, chat.id, sender, text, language, kind=kind)
+            await self._seen(chat.id, sender, language)
+
+    async def _seen(self, chat_id: int, sender: str, language: Optional[str]) -> None:
+        """After a turn: let the follow-up store know how to reach this chat (if one is waiting)."""
+        if self.chat_seen is None:
+            return
+        try:
+            await self.chat_seen(chat_id, sender, language)
+        except Exception as error:  # the store may be down; the conversation goes on
+            log.warning("could not update the follow-up chat map: %s", type(error).__name__)
 
     # ---------------------------------------------------------------- handlers
 
@@ -325,7 +338,9 @@ class TelegramBridge:
             await self.deliver(context.bot, chat_id, [OutgoingText(ui_text("button_expired", self._ui_language(language)))])
             return
         async with self._chat_lock(chat_id):
-            await self.converse(context.bot, chat_id, self.sender_for(user), payload, language, kind="button")
+            sender = self.sender_for(user)
+            await self.converse(context.bot, chat_id, sender, payload, language, kind="button")
+            await self._seen(chat_id, sender, language)
 
     async def followup_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Repeating job: deliver due follow-ups, never during quiet hours."""
@@ -379,6 +394,7 @@ def build_application(
     rasa: Optional[RasaClient] = None,
     due_followups: DueFollowups = no_followups,
     followup_done: Optional[FollowupDone] = None,
+    chat_seen: Optional[ChatSeen] = None,
     followup_interval: Optional[float] = None,
     followup_first: Optional[float] = None,
     clock: Callable[[], dt.datetime] = _utc_now,
@@ -388,7 +404,8 @@ def build_application(
     """Build the PTB Application with all handlers and the follow-up job (not started).
 
     `due_followups()` → [(chat_id, sender_id, language)]; `followup_done(chat_id, sender_id,
-    delivered)` is called after each attempt (optional, e.g. to mark it sent in the database).
+    delivered)` is called after each attempt (optional, e.g. to mark it sent in the database);
+    `chat_seen(chat_id, sender_id, language)` after each user turn (bot.telegram.followups).
     """
     settings = settings or get_settings()
     if not settings.telegram_bot_token:
@@ -397,7 +414,8 @@ def build_application(
     if rasa is None:
         rasa = RasaClient(settings.rasa_urls, timeout=settings.rasa_timeout_seconds)
     bridge = TelegramBridge(
-        settings, rasa, owns_rasa=owns_rasa, due_followups=due_followups, followup_done=followup_done, clock=clock
+        settings, rasa, owns_rasa=owns_rasa, due_followups=due_followups, followup_done=followup_done,
+        chat_seen=chat_seen, clock=clock,
     )
     redact_token_in_logs(settings.telegram_bot_token)
     base_url = base_url or settings.telegram_base_url
@@ -602,7 +620,11 @@ async def serve(settings: Optional[Settings] = None, stop: Optional[asyncio.Even
     settings = settings or get_settings()
     if settings.telegram_webhook_url:
         check_webhook_settings(settings)
-    application = build_application(settings)
+    from .followups import StoredFollowups
+
+    followups = StoredFollowups(settings.database_url, settings.sender_hash_secret)
+    application = build_application(settings, due_followups=followups.due, followup_done=followups.done,
+                                    chat_seen=followups.remember)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed = []
@@ -622,6 +644,7 @@ async def serve(settings: Optional[Settings] = None, stop: Optional[asyncio.Even
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
+        followups.close()
     log.info("stopped")
 
 
