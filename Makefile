@@ -24,6 +24,7 @@ help:
 	@echo "make chat       talk to the bot in the terminal (rasa shell; starts the action server)"
 	@echo "make validate   rasa data validate --fail-on-warnings"
 	@echo "make bench-nlu  measure the NLU pipeline on the public xSID data (XSID_DIR=path)"
+	@echo "make bench      latency, throughput, memory, train and start-up time of the production stack"
 	@echo "make purge      delete stored data older than RETENTION_DAYS (default 90)"
 
 # ---- install: a venv on Python 3.10 with the exact versions of requirements.lock ----
@@ -63,6 +64,9 @@ test: $(MODEL)
 
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py $(if $(XSID_DIR),--xsid $(XSID_DIR),)
+
+bench: $(MODEL)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 purge: $(INSTALLED)
 	$(PY) -m actions.store.purge

@@ -14,6 +14,8 @@ OUTCOME = {
 TEXTS = {
     "nb": {
         "saved": "Lagret som prøvehandling nr. {id}: «{text}». Om {days} dager spør jeg hvordan det gikk.",
+        "save_failed": "Jeg fikk ikke lagret prøvehandlingen akkurat nå. Prøv igjen om et minutt – ingenting er lagret dobbelt.",
+        "try_again": "Prøv å lagre igjen",
         "nothing_offered": "Jeg har ingen prøvehandling å lagre ennå. Spør meg om et tema først, så foreslår jeg en.",
         "empty": "Du har ingen lagrede prøvehandlinger.",
         "heading": "Dine prøvehandlinger:",
@@ -28,6 +30,8 @@ TEXTS = {
     },
     "da": {
         "saved": "Gemt som prøvehandling nr. {id}: »{text}«. Om {days} dage spørger jeg, hvordan det gik.",
+        "save_failed": "Jeg kunne ikke gemme prøvehandlingen lige nu. Prøv igen om et minut – intet bliver gemt dobbelt.",
+        "try_again": "Prøv at gemme igen",
         "nothing_offered": "Jeg har ingen prøvehandling at gemme endnu. Spørg mig om et emne først, så foreslår jeg en.",
         "empty": "Du har ingen gemte prøvehandlinger.",
         "heading": "Dine prøvehandlinger:",

@@ -7,15 +7,17 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import DBAPIError
 
 from actions.conversation_language import language_of
 from actions.store import queries
-from actions.store.db import session_scope
+from actions.store.db import run_in_session, session_scope
 from actions.trial_action_texts import OUTCOME, listing, outcome_buttons, parse_outcome, say
 from actions.user_store import engine, user_key
 from bot.settings import get_settings
 
 CLEAR = [SlotSet("trial_action_id", None), SlotSet("outcome", None), SlotSet("suggestion_index", None)]
+SAME_SAVE_WITHIN_SECONDS = 600  # a second "save" of the same action this soon is the same save
 
 
 def _int(value: Any) -> Optional[int]:
@@ -38,12 +40,21 @@ class ActionSaveTrialAction(Action):
             return CLEAR
         chosen = offered[index - 1]
         days = get_settings().followup_delay_days
-        with session_scope(engine()) as session:
-            saved = queries.save_trial_action(session, user_key(tracker), hand=chosen["hand"],
-                                              action_text=chosen["text"], topic=chosen.get("topic"),
-                                              situation=chosen.get("situation"),
-                                              followup_delay_days=days)
-            saved_id = saved.id
+        key = user_key(tracker)
+
+        def save(session) -> int:
+            return queries.save_trial_action(session, key, hand=chosen["hand"], action_text=chosen["text"],
+                                             topic=chosen.get("topic"), situation=chosen.get("situation"),
+                                             followup_delay_days=days,
+                                             same_within_seconds=SAME_SAVE_WITHIN_SECONDS).id
+
+        try:
+            saved_id = await run_in_session(engine(), save)
+        except DBAPIError:  # the database stayed unreachable: say so, keep the offer to try again
+            dispatcher.utter_message(text=say(language, "save_failed"), buttons=[{
+                "title": say(language, "try_again"),
+                "payload": f'/trial_action_save{{"suggestion_index":"{index}"}}'}])
+            return [SlotSet("suggestion_index", None)]
         dispatcher.utter_message(text=say(language, "saved", id=saved_id, text=chosen["text"], days=f"{days:g}"))
         return CLEAR
 

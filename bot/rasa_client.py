@@ -2,8 +2,9 @@
 
 It posts a user's message to Rasa's REST channel and returns the bot's replies as plain dicts
 (`text`, `buttons`, `custom`). With several Rasa instances (RASA_URLS) it goes round-robin and
-tries the next instance when one cannot be reached. When no instance answers it raises
-`RasaUnavailable`, which the channels turn into a friendly "try again in a minute".
+tries the next instance when one cannot be reached. When no instance answers – or the answer is
+empty because a custom action failed – it raises `RasaUnavailable`, which the channels turn into
+a friendly "try again in a minute".
 """
 from __future__ import annotations
 
@@ -53,7 +54,12 @@ class RasaClient:
             replies = response.json()
             if not isinstance(replies, list):
                 raise RasaUnavailable("unexpected reply from Rasa")
-            return [normalise_reply(r) for r in replies if isinstance(r, dict)]
+            shown = [r for r in (normalise_reply(r) for r in replies if isinstance(r, dict)) if r]
+            if not shown:
+                # Every user turn of this bot says something; silence means a custom action failed
+                # (e.g. the action server is down). Not retried elsewhere: the turn was processed.
+                raise RasaUnavailable("Rasa answered with nothing to show")
+            return shown
         raise RasaUnavailable(str(last_error) if last_error else "no Rasa instance answered")
 
 

@@ -77,6 +77,10 @@ class Settings:
     database_url: str = field(
         default_factory=lambda: _env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'trygg_havn.db'}")
     )
+    # Rasa's tracker store, for the retention purge (endpoints.yml: var/tracker.db)
+    tracker_db_url: str = field(
+        default_factory=lambda: _env("TRACKER_DB_URL", f"sqlite:///{VAR_DIR / 'tracker.db'}")
+    )
     followup_delay_days: float = field(default_factory=lambda: float(_env("FOLLOWUP_DELAY_DAYS", "2")))
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 90))
     quiet_hours: str = field(default_factory=lambda: _env("QUIET_HOURS", "22-8"))

@@ -31,6 +31,7 @@ def main() -> int:
     for name in ("nlu_holdout.txt", "language.txt"):
         (ROOT / "results" / name).unlink(missing_ok=True)
     subprocess.call(["bash", "scripts/ensure_chromium.sh"], cwd=ROOT)
+    subprocess.call(["bash", "scripts/ensure_compose.sh"], cwd=ROOT)
     results = {
         "pip check": step("pip check", [str(BIN / "pip"), "check"]),
         "validate": step("validate", [str(BIN / "rasa"), "data", "validate", "--domain", "domain", "--data", "data",

@@ -397,9 +397,10 @@ def test_purge_command(db_url, monkeypatch, capsys, tmp_path):
         monkeypatch.setenv("TRYGG_VAR_DIR", str(tmp_path / "var"))
         monkeypatch.setenv("DATABASE_URL", db_url)
         monkeypatch.setenv("RETENTION_DAYS", "30")
+        monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'no-tracker-yet.db'}")
         assert purge_command.main([]) == 0
         out = capsys.readouterr().out
-        assert "deleted 1 rows older than 30 days" in out
+        assert "deleted 1 stored rows and 0 conversation events older than 30 days" in out
         for secret in (ALICE, BOB, "Hemmelig", make_url(db_url).database or ""):
             assert secret not in out
         assert _count(eng, TrialAction, ALICE) == 0 and _count(eng, TrialAction, BOB) == 1
@@ -491,3 +492,20 @@ def test_delete_user_data_and_purge_remove_the_chat(engine):
     with session_scope(engine) as s:
         purge_older_than(s, 90, now=T0 + timedelta(days=141))
     assert _count(engine, TelegramChat) == 0
+
+
+def test_purge_removes_old_conversation_events_from_the_tracker_store(tmp_path):
+    from bot.tracker_store import ForgettingSQLTrackerStore
+
+    tracker_db = tmp_path / "tracker.db"
+    ForgettingSQLTrackerStore(dialect="sqlite", db=str(tracker_db))  # Rasa creates its `events` table
+    now = datetime.now(timezone.utc)
+    eng = create_engine(f"sqlite:///{tracker_db}", future=True)
+    with eng.begin() as conn:
+        for sender, age_days in (("old-user", 100), ("old-user", 95), ("recent-user", 1)):
+            conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, '{}')"),
+                         {"s": sender, "t": (now - timedelta(days=age_days)).timestamp()})
+    assert purge_command.purge_conversations(f"sqlite:///{tracker_db}", 90, now) == 2
+    with eng.connect() as conn:
+        assert conn.execute(text("SELECT sender_id FROM events")).scalars().all() == ["recent-user"]
+    eng.dispose()

@@ -1,15 +1,21 @@
 """Engine, sessions and schema migrations for the store (SQLite file or PostgreSQL)."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STORE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = STORE_DIR / "migrations"
@@ -71,3 +77,28 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    """A lost or refused connection (the database restarting), not a wrong statement."""
+    return bool(error.connection_invalidated) or isinstance(error, OperationalError)
+
+
+async def run_in_session(engine: Engine, work: Callable[[Session], T], *, attempts: int = 6,
+                         delay_seconds: float = 1.0) -> T:
+    """`work(session)` in one transaction; retried while the database is unreachable.
+
+    A PostgreSQL restart takes a few seconds: the transaction is rolled back, nothing half-written
+    stays, and the whole `work` runs again on a fresh connection (pool_pre_ping). After the last
+    attempt the error is raised, so the caller can tell the user instead of losing anything.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except DBAPIError as error:
+            if not _is_transient(error) or attempt == attempts:
+                raise
+            log.warning("database unreachable (attempt %d of %d): %s", attempt, attempts, type(error).__name__)
+            await asyncio.sleep(delay_seconds * attempt)
+    raise AssertionError("unreachable")

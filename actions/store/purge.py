@@ -1,7 +1,9 @@
 """Retention purge: `python -m actions.store.purge [--days N]`.
 
-Deletes every stored row older than RETENTION_DAYS (bot.settings) and prints only how many rows
-were deleted – never a user key, a text or the database URL.
+Deletes every stored row older than RETENTION_DAYS (bot.settings) – prøvehandlinger,
+reflections, Telegram chats – and Rasa's conversation events older than that in the tracker
+store (TRACKER_DB_URL). Prints only how many rows were deleted – never a user key, a text or a
+database URL.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import argparse
 import sys
 from datetime import datetime, timezone
 from typing import List, Optional
+
+from sqlalchemy import inspect, text
 
 from actions.store.db import make_engine, session_scope, upgrade
 from actions.store.queries import purge_older_than
@@ -25,6 +29,19 @@ def run(database_url: str, days: float, now: Optional[datetime] = None) -> int:
         engine.dispose()
 
 
+def purge_conversations(tracker_db_url: str, days: float, now: Optional[datetime] = None) -> int:
+    """Delete Rasa tracker-store events older than `days` (Rasa's `events` table); the count."""
+    cutoff = (now or datetime.now(timezone.utc)).timestamp() - days * 86400
+    engine = make_engine(tracker_db_url)
+    try:
+        if "events" not in inspect(engine).get_table_names():
+            return 0  # Rasa has not stored a conversation yet
+        with engine.begin() as conn:
+            return conn.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}).rowcount
+    finally:
+        engine.dispose()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import get_settings
 
@@ -36,7 +53,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.days < 0:
         parser.error("--days must not be negative")
     deleted = run(settings.database_url, args.days)
-    print(f"Retention purge: deleted {deleted} rows older than {args.days:g} days.")
+    events = purge_conversations(settings.tracker_db_url, args.days)
+    print(f"Retention purge: deleted {deleted} stored rows and {events} conversation events "
+          f"older than {args.days:g} days.")
     return 0
 
 

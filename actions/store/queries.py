@@ -66,13 +66,27 @@ def save_trial_action(
     situation: Optional[str] = None,
     followup_delay_days: Optional[float] = None,
     now: Optional[datetime] = None,
+    same_within_seconds: Optional[float] = None,
 ) -> TrialAction:
-    """Store a planned trial action; its follow-up falls due `followup_delay_days` after now."""
+    """Store a planned trial action; its follow-up falls due `followup_delay_days` after now.
+
+    With `same_within_seconds`, the same planned action saved by this user that recently is
+    returned instead of a second row (a double tap, or a retry after "try again").
+    """
     _check_user_key(user_key)
     _check_hand(hand)
     text = _clean(action_text)
     if not text:
         raise ValueError("action_text is required")
+    if same_within_seconds is not None:
+        recent = session.execute(
+            select(TrialAction).where(
+                TrialAction.user_key == user_key, TrialAction.action_text == text, TrialAction.status == "planned",
+                TrialAction.created_at >= _now(now) - timedelta(seconds=same_within_seconds),
+            ).order_by(TrialAction.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if recent is not None:
+            return recent
     if followup_delay_days is None:
         from bot.settings import get_settings
 

@@ -1,0 +1,202 @@
+"""`make bench`: speed and memory of the production stack on this machine, printed as a table.
+
+Measures, on PostgreSQL 127.0.0.1:5432 and Redis 127.0.0.1:6379 (override with BENCH_POSTGRES_URL
+/ BENCH_REDIS_URL):
+  * a full `rasa train --force` (into a temporary folder; the project's model is not touched);
+  * time from starting the stack (action server, 2 Rasa instances, public entry) to the first answer;
+  * turn latency p50/p95/p99 and throughput through the public entry (/api/chat, as the widget
+    does it) at 1, 10, 20 and 50 concurrent users, each user a session sending turn after turn;
+  * peak RSS (VmHWM) of every process.
+
+    python scripts/bench.py [--users 1,10,20,50] [--seconds 20] [--skip-train] [--write-readme]
+
+With --write-readme the table replaces the part of README.md between the bench markers.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Dict, List
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.stack import MODEL_PATH, SAMPLE_QUESTIONS, ProductionStack, VENV_BIN  # noqa: E402
+
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+TARGET_USERS, TARGET_P95_MS = 20, 150
+
+
+def percentile(values: List[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def train_seconds() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.time()
+        subprocess.run([str(VENV_BIN / "rasa"), "train", "--force", "--domain", "domain", "--data", "data",
+                        "--config", "config.yml", "--out", out], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+        return time.time() - start
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a process and its children (VmHWM), in MB."""
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+async def load(web_url: str, users: int, seconds: float) -> Dict[str, float]:
+    """`users` visitors, each sending the next question as soon as the last was answered."""
+    latencies: List[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def visitor(client: httpx.AsyncClient, number: int) -> None:
+        nonlocal errors
+        language = "nb" if number % 2 == 0 else "da"
+        session = (await client.post(f"{web_url}/api/session")).json()["session"]
+        turn = 0
+        while time.perf_counter() < deadline:
+            question = SAMPLE_QUESTIONS[language][(number + turn) % len(SAMPLE_QUESTIONS[language])]
+            start = time.perf_counter()
+            response = await client.post(f"{web_url}/api/chat",
+                                         json={"session": session, "message": question, "language": language})
+            elapsed = time.perf_counter() - start
+            if response.status_code == 200 and response.json().get("replies"):
+                latencies.append(elapsed)
+            else:
+                errors += 1
+            turn += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=users + 5)) as client:
+        await asyncio.gather(*(visitor(client, n) for n in range(users)))
+    wall = time.perf_counter() - started
+    return {"users": users, "turns": len(latencies), "errors": errors, "throughput": len(latencies) / wall,
+            "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
+            "p99": percentile(latencies, 99) * 1000}
+
+
+def first_answer_seconds(stack: ProductionStack) -> float:
+    start = time.time()
+    stack.start()
+    session = httpx.post(f"{stack.web_url}/api/session", timeout=10).json()["session"]
+    while True:
+        response = httpx.post(f"{stack.web_url}/api/chat", timeout=60,
+                              json={"session": session, "message": "hva er tilknytning", "language": "nb"})
+        if response.status_code == 200 and response.json().get("replies"):
+            return time.time() - start
+        time.sleep(0.2)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        mem_gb = float("nan")
+    return f"{platform.machine()}, {cpus} cores, {mem_gb:.0f} GB, Python {platform.python_version()}"
+
+
+def table(rows: List[Dict[str, float]], rss: Dict[str, float], train: float, first: float) -> str:
+    lines = [f"Measured {date.today().isoformat()} on {machine()} by `make bench` (2 Rasa instances, "
+             "PostgreSQL tracker store, Redis lock store, through the public entry /api/chat).", "",
+             "| concurrent users | turns | errors | throughput (turns/s) | p50 ms | p95 ms | p99 ms |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['users']} | {r['turns']} | {r['errors']} | {r['throughput']:.1f} | {r['p50']:.0f} | "
+                     f"{r['p95']:.0f} | {r['p99']:.0f} |")
+    lines += ["", "| process | peak RSS (MB) |", "|---|---|"]
+    lines += [f"| {name} | {mb:.0f} |" for name, mb in rss.items()]
+    trained = f"Full `rasa train --force`: **{train:.0f} s**" if train == train else "`rasa train`: not measured"
+    lines += ["", f"{trained}; start of the stack to the first answer: **{first:.1f} s**."]
+    return "\n".join(lines)
+
+
+def write_readme(block: str) -> None:
+    content = README.read_text(encoding="utf-8")
+    if BEGIN not in content or END not in content:
+        raise SystemExit(f"README.md has no {BEGIN} … {END} markers")
+    head, rest = content.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", default="1,10,20,50")
+    parser.add_argument("--seconds", type=float, default=20.0, help="load duration per concurrency level")
+    parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    if not MODEL_PATH.exists():
+        print("No trained model: run `make train` first.", file=sys.stderr)
+        return 2
+    postgres = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    train = float("nan") if args.skip_train else train_seconds()
+    if train == train:
+        print(f"rasa train --force: {train:.0f} s", flush=True)
+    with tempfile.TemporaryDirectory() as work:
+        stack = ProductionStack(Path(work), postgres, redis, instances=2)
+        try:
+            first = first_answer_seconds(stack)
+            print(f"start to first answer: {first:.1f} s", flush=True)
+            asyncio.run(load(stack.web_url, 5, 3))  # warm-up, not counted
+            rows = []
+            for users in (int(u) for u in args.users.split(",")):
+                row = asyncio.run(load(stack.web_url, users, args.seconds))
+                rows.append(row)
+                print(f"{users:>3} users: {row['turns']} turns, {row['errors']} errors, {row['throughput']:.1f} turns/s, "
+                      f"p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms", flush=True)
+            rss = {name: peak_rss_mb(pid) for name, pid in stack.pids().items()}
+        finally:
+            stack.stop()
+    block = table(rows, rss, train, first)
+    print("\n" + block)
+    target = next((r for r in rows if r["users"] == TARGET_USERS), None)
+    if target:
+        verdict = "met" if target["p95"] < TARGET_P95_MS else "MISSED"
+        print(f"\ntarget p95 < {TARGET_P95_MS} ms at {TARGET_USERS} users: {verdict} ({target['p95']:.0f} ms)")
+    if args.write_readme:
+        write_readme(block)
+        print("README.md updated.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
