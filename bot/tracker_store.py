@@ -13,8 +13,10 @@ import logging
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
 
 log = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"
@@ -29,9 +31,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-        if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION for e in new_events):
+        if _deleted_this_turn(tracker):
             self.forget(tracker.sender_id)
             log.info("A user's conversation was deleted on request.")
             return
@@ -42,3 +42,17 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
             session.commit()
         return deleted
+
+
+def _deleted_this_turn(tracker: DialogueStateTracker) -> bool:
+    """Did the latest turn (the events since the user's last message) run the delete action?
+
+    A conversation deleted in an earlier turn is gone from the store, so only the latest turn can
+    hold the action; reading it from the tracker saves a database query on every turn.
+    """
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted) and event.action_name == DELETE_ACTION:
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False

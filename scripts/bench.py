@@ -5,10 +5,12 @@ Measures, on PostgreSQL 127.0.0.1:5432 and Redis 127.0.0.1:6379 (override with B
   * a full `rasa train --force` (into a temporary folder; the project's model is not touched);
   * time from starting the stack (action server, 2 Rasa instances, public entry) to the first answer;
   * turn latency p50/p95/p99 and throughput through the public entry (/api/chat, as the widget
-    does it) at 1, 10, 20 and 50 concurrent users, each user a session sending turn after turn;
+    does it) at 1, 10, 20 and 50 concurrent users. Each user is a session that reads the answer and
+    thinks before the next message (uniformly 0.5–1.5 × --think seconds, default 2 s – people type
+    far slower); a last run with 50 users and no pause at all shows the saturation throughput;
   * peak RSS (VmHWM) of every process.
 
-    python scripts/bench.py [--users 1,10,20,50] [--seconds 20] [--skip-train] [--write-readme]
+    python scripts/bench.py [--users 1,10,20,50] [--seconds 30] [--think 2] [--skip-train] [--write-readme]
 
 With --write-readme the table replaces the part of README.md between the bench markers.
 """
@@ -18,7 +20,7 @@ import argparse
 import asyncio
 import os
 import platform
-import statistics
+import random
 import subprocess
 import sys
 import tempfile
@@ -78,8 +80,9 @@ def peak_rss_mb(pid: int) -> float:
     return total
 
 
-async def load(web_url: str, users: int, seconds: float) -> Dict[str, float]:
-    """`users` visitors, each sending the next question as soon as the last was answered."""
+async def load(web_url: str, users: int, seconds: float, think: float) -> Dict[str, float]:
+    """`users` visitors, each sending the next question `think` seconds (on average) after the
+    last answer; think=0: at once (a closed loop that saturates the stack)."""
     latencies: List[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -92,20 +95,26 @@ async def load(web_url: str, users: int, seconds: float) -> Dict[str, float]:
         while time.perf_counter() < deadline:
             question = SAMPLE_QUESTIONS[language][(number + turn) % len(SAMPLE_QUESTIONS[language])]
             start = time.perf_counter()
-            response = await client.post(f"{web_url}/api/chat",
-                                         json={"session": session, "message": question, "language": language})
+            try:
+                response = await client.post(f"{web_url}/api/chat",
+                                             json={"session": session, "message": question, "language": language})
+                answered = response.status_code == 200 and bool(response.json().get("replies"))
+            except httpx.HTTPError:
+                answered = False
             elapsed = time.perf_counter() - start
-            if response.status_code == 200 and response.json().get("replies"):
+            if answered:
                 latencies.append(elapsed)
             else:
                 errors += 1
             turn += 1
+            if think > 0:
+                await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
     started = time.perf_counter()
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=users + 5)) as client:
         await asyncio.gather(*(visitor(client, n) for n in range(users)))
     wall = time.perf_counter() - started
-    return {"users": users, "turns": len(latencies), "errors": errors, "throughput": len(latencies) / wall,
+    return {"users": users, "think": think, "turns": len(latencies), "errors": errors, "throughput": len(latencies) / wall,
             "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
             "p99": percentile(latencies, 99) * 1000}
 
@@ -134,11 +143,12 @@ def machine() -> str:
 def table(rows: List[Dict[str, float]], rss: Dict[str, float], train: float, first: float) -> str:
     lines = [f"Measured {date.today().isoformat()} on {machine()} by `make bench` (2 Rasa instances, "
              "PostgreSQL tracker store, Redis lock store, through the public entry /api/chat).", "",
-             "| concurrent users | turns | errors | throughput (turns/s) | p50 ms | p95 ms | p99 ms |",
-             "|---|---|---|---|---|---|---|"]
+             "| concurrent users | pause between messages | turns | errors | throughput (turns/s) | p50 ms | p95 ms | p99 ms |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['users']} | {r['turns']} | {r['errors']} | {r['throughput']:.1f} | {r['p50']:.0f} | "
-                     f"{r['p95']:.0f} | {r['p99']:.0f} |")
+        pause = f"~{r['think']:g} s" if r["think"] else "none (saturation)"
+        lines.append(f"| {r['users']} | {pause} | {r['turns']} | {r['errors']} | {r['throughput']:.1f} | "
+                     f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} |")
     lines += ["", "| process | peak RSS (MB) |", "|---|---|"]
     lines += [f"| {name} | {mb:.0f} |" for name, mb in rss.items()]
     trained = f"Full `rasa train --force`: **{train:.0f} s**" if train == train else "`rasa train`: not measured"
@@ -158,7 +168,8 @@ def write_readme(block: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", default="1,10,20,50")
-    parser.add_argument("--seconds", type=float, default=20.0, help="load duration per concurrency level")
+    parser.add_argument("--seconds", type=float, default=30.0, help="load duration per concurrency level")
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause of a user between messages (s)")
     parser.add_argument("--skip-train", action="store_true")
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
@@ -176,10 +187,11 @@ def main() -> int:
         try:
             first = first_answer_seconds(stack)
             print(f"start to first answer: {first:.1f} s", flush=True)
-            asyncio.run(load(stack.web_url, 5, 3))  # warm-up, not counted
+            asyncio.run(load(stack.web_url, 5, 3, 0))  # warm-up, not counted
             rows = []
-            for users in (int(u) for u in args.users.split(",")):
-                row = asyncio.run(load(stack.web_url, users, args.seconds))
+            levels = [(int(u), args.think) for u in args.users.split(",")] + [(50, 0.0)]
+            for users, think in levels:
+                row = asyncio.run(load(stack.web_url, users, args.seconds, think))
                 rows.append(row)
                 print(f"{users:>3} users: {row['turns']} turns, {row['errors']} errors, {row['throughput']:.1f} turns/s, "
                       f"p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms", flush=True)
@@ -188,7 +200,7 @@ def main() -> int:
             stack.stop()
     block = table(rows, rss, train, first)
     print("\n" + block)
-    target = next((r for r in rows if r["users"] == TARGET_USERS), None)
+    target = next((r for r in rows if r["users"] == TARGET_USERS and r["think"]), None)
     if target:
         verdict = "met" if target["p95"] < TARGET_P95_MS else "MISSED"
         print(f"\ntarget p95 < {TARGET_P95_MS} ms at {TARGET_USERS} users: {verdict} ({target['p95']:.0f} ms)")

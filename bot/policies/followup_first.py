@@ -25,6 +25,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
+
 ASK_ACTION = "action_ask_followup"
 DUE_SLOT = "followup_due"
 # Intents that must be answered directly, with nothing in front of them.
