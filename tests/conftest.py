@@ -62,30 +62,8 @@ def chromium_path() -> str:
 # ports, with their own SQLite files. Started once per test session, only when a test asks.
 # ---------------------------------------------------------------------------------------------
 import subprocess  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
 
-MODEL_PATH = REPO_ROOT / "models" / "trygg-havn.tar.gz"
-VENV_BIN = REPO_ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 180.0, process: "subprocess.Popen | None" = None) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except Exception:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in {timeout} s")
+from tests.stack import MODEL_PATH, VENV_BIN, free_port, wait_http  # noqa: E402,F401
 
 
 class BotServers:

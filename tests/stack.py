@@ -61,9 +61,9 @@ def wait_http(url: str, timeout: float = 180.0, process: "subprocess.Popen | Non
     raise TimeoutError(f"{url} did not come up in {timeout} s")
 
 
-def create_database(admin_url: str) -> str:
+def create_database(admin_url: str, prefix: str = "trygg_stack") -> str:
     """A fresh, randomly named PostgreSQL database; its URL."""
-    name = f"trygg_stack_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

@@ -5,7 +5,6 @@ parallel runs never collide. Without PostgreSQL the PostgreSQL half is skipped v
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -43,6 +42,7 @@ from actions.store import (
 from actions.store import purge as purge_command
 from actions.store.db import VERSION_TABLE
 from actions.store.models import Base
+from tests.stack import create_database, drop_database
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 ALICE = pseudonymous_key("telegram:alice-hmac", "test-secret")
@@ -52,22 +52,6 @@ BOB = pseudonymous_key("web:bob-hmac", "test-secret")
 # ---- fixtures -------------------------------------------------------------------------------
 
 
-def _drop_postgres_database(admin_url: str, name: str) -> None:
-    admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    finally:
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db_url(request, tmp_path):
     """A URL of an empty database: a SQLite file in a not-yet-existing folder, or a fresh PG database."""
@@ -75,17 +59,11 @@ def empty_db_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'not-yet' / 'trygg_havn.db'}"
         return
     admin_url = request.getfixturevalue("postgres_url")
-    name = f"trygg_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
+    url = create_database(admin_url, prefix="trygg_test")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url
     finally:
-        admin.dispose()
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        _drop_postgres_database(admin_url, name)
+        drop_database(admin_url, url)
 
 
 @pytest.fixture
