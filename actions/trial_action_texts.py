@@ -26,6 +26,8 @@ TEXTS = {
         "not_found": "Jeg finner ikke den prøvehandlingen.",
         "deleted": "Prøvehandlingen er slettet.",
         "evaluate": "Hvordan gikk nr. {id}?",
+        "mark_tried": "Prøvd nr. {id}",
+        "marked_tried": "Fint at du har prøvd «{text}». Hvordan gikk det?",
         "delete": "Slett nr. {id}",
     },
     "da": {
@@ -42,6 +44,8 @@ TEXTS = {
         "not_found": "Jeg kan ikke finde den prøvehandling.",
         "deleted": "Prøvehandlingen er slettet.",
         "evaluate": "Hvordan gik nr. {id}?",
+        "mark_tried": "Afprøvet nr. {id}",
+        "marked_tried": "Godt, at du har afprøvet »{text}«. Hvordan gik det?",
         "delete": "Slet nr. {id}",
     },
 }

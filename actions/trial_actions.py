@@ -71,8 +71,11 @@ class ActionListTrialActions(Action):
                 dispatcher.utter_message(text=say(language, "empty"))
                 return []
             buttons = []
-            for action in actions[:5]:
-                if action.status != "evaluated":
+            for action in actions[:5]:  # planned → tried → evaluated
+                if action.status == "planned":
+                    buttons.append({"title": say(language, "mark_tried", id=action.id),
+                                    "payload": f'/trial_action_tried{{"trial_action_id":"{action.id}"}}'})
+                elif action.status == "tried":
                     buttons.append({"title": say(language, "evaluate", id=action.id),
                                     "payload": f'/trial_action_evaluate{{"trial_action_id":"{action.id}"}}'})
                 buttons.append({"title": say(language, "delete", id=action.id),
@@ -104,6 +107,30 @@ class ActionEvaluateTrialAction(Action):
                 return CLEAR
             queries.evaluate(session, key, action.id, outcome)
         dispatcher.utter_message(text=say(language, "evaluated", outcome=OUTCOME[language][outcome]))
+        return CLEAR
+
+
+class ActionMarkTried(Action):
+    """"Jeg har prøvd det": the given (or the latest planned) prøvehandling is now tried; how did it go?"""
+
+    def name(self) -> Text:
+        return "action_mark_tried"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        with session_scope(engine()) as session:
+            key = user_key(tracker)
+            action_id = _int(tracker.get_slot("trial_action_id"))
+            if action_id is None:
+                planned = queries.list_trial_actions(session, key, status="planned")
+                action_id = planned[0].id if planned else None
+            action = queries.get_trial_action(session, key, action_id) if action_id else None
+            if action is None or action.status == "evaluated":
+                dispatcher.utter_message(text=say(language, "not_found"))
+                return CLEAR
+            queries.mark_tried(session, key, action.id)
+            dispatcher.utter_message(text=say(language, "marked_tried", text=action.action_text),
+                                     buttons=outcome_buttons(language, action.id))
         return CLEAR
 
 

@@ -4,12 +4,16 @@ When a turn contains `action_delete_my_data`, every stored event of that sender 
 nothing of the turn is written back (Rasa's own SQLTrackerStore would re-save the session's
 events). Configured in endpoints.yml as `type: bot.tracker_store.ForgettingSQLTrackerStore`.
 
-Its connections are checked before use (pool_pre_ping), so after a PostgreSQL restart the next
-turn reconnects instead of failing on a dead pooled connection.
+Its connections are checked before use (pool_pre_ping), and reading or saving a conversation is
+retried for ~15 s while the database is unreachable (a PostgreSQL restart). Without that, Rasa's
+FailSafeTrackerStore would answer the turn from an empty, in-memory conversation – the user's
+history (what was just offered, the language) silently gone for that turn.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Awaitable, Callable, Optional, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -17,9 +21,25 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
+from actions.store.db import is_transient
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"
+RETRY_DELAYS_SECONDS = (0.5, 1, 1.5, 2, 3, 3, 4)  # ~15 s in all: longer than a PostgreSQL restart
+T = TypeVar("T")
+
+
+async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
+    for delay in RETRY_DELAYS_SECONDS + (None,):
+        try:
+            return await call()
+        except DBAPIError as error:
+            if delay is None or not is_transient(error):
+                raise
+            log.warning("tracker store unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 class ForgettingSQLTrackerStore(SQLTrackerStore):
@@ -30,12 +50,18 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        return await _retrying(lambda: super(ForgettingSQLTrackerStore, self).retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        return await _retrying(lambda: super(ForgettingSQLTrackerStore, self).retrieve_full_tracker(sender_id))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if _deleted_this_turn(tracker):
             self.forget(tracker.sender_id)
             log.info("A user's conversation was deleted on request.")
             return
-        await super().save(tracker)
+        await _retrying(lambda: super(ForgettingSQLTrackerStore, self).save(tracker))
 
     def forget(self, sender_id: str) -> int:
         with self.session_scope() as session:

@@ -116,3 +116,20 @@ def test_reflection_can_be_stopped(bot_servers):
     say(bot_servers, user, "/reflection_start")
     replies = say(bot_servers, user, "avbryt")
     assert "stopper" in texts(replies).lower()
+
+
+def test_planned_then_tried_then_evaluated(bot_servers):
+    user = new_sender()
+    replies = say(bot_servers, user, "hvorfor er det bra å klemme barn")
+    save = [b for r in replies for b in r.get("buttons", []) if "trial_action_save" in b["payload"]][0]["payload"]
+    say(bot_servers, user, save)
+    listing = say(bot_servers, user, "/trial_action_list")
+    assert "(planlagt)" in texts(listing)
+    assert any(b["title"].startswith("Prøvd nr.") for r in listing for b in r.get("buttons", []))
+    tried = say(bot_servers, user, "jeg har prøvd det")
+    assert "Fint at du har prøvd" in texts(tried)
+    outcome = [b for r in tried for b in r.get("buttons", [])]
+    assert [b["title"] for b in outcome] == ["Det hjalp", "Det hjalp delvis", "Det hjalp ikke"]
+    assert "(prøvd)" in texts(say(bot_servers, user, "/trial_action_list"))
+    say(bot_servers, user, outcome[0]["payload"])
+    assert "(vurdert – det hjalp)" in texts(say(bot_servers, user, "/trial_action_list"))

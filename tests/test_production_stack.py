@@ -249,6 +249,7 @@ def test_postgres_restart_during_a_save_is_saved_or_told_never_lost(stack):
     told = response.status_code == 503 or "fikk ikke lagret" in response.text
     assert response.status_code in (200, 503)
     assert (saved_text in response.text) or told, "either saved or the user is told"
+    print(f"\nsave during the PostgreSQL restart: {'saved' if saved_text in response.text else 'user told to retry'}")
     if saved_text in response.text:
         assert _saved_rows(stack) == before + 1, "'saved' means it is in the database"
     # Trying again (what the user is told to do) saves it exactly once.

@@ -79,7 +79,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
-def _is_transient(error: DBAPIError) -> bool:
+def is_transient(error: DBAPIError) -> bool:
     """A lost or refused connection (the database restarting), not a wrong statement."""
     return bool(error.connection_invalidated) or isinstance(error, OperationalError)
 
@@ -97,7 +97,7 @@ async def run_in_session(engine: Engine, work: Callable[[Session], T], *, attemp
             with session_scope(engine) as session:
                 return work(session)
         except DBAPIError as error:
-            if not _is_transient(error) or attempt == attempts:
+            if not is_transient(error) or attempt == attempts:
                 raise
             log.warning("database unreachable (attempt %d of %d): %s", attempt, attempts, type(error).__name__)
             await asyncio.sleep(delay_seconds * attempt)

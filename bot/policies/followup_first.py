@@ -31,7 +31,8 @@ ASK_ACTION = "action_ask_followup"
 DUE_SLOT = "followup_due"
 # Intents that must be answered directly, with nothing in front of them.
 NOT_BEFORE = frozenset({
-    "crisis", "delete_my_data", "trial_action_evaluate", "trial_action_delete", "stop", "followup",
+    "crisis", "delete_my_data", "trial_action_evaluate", "trial_action_tried", "trial_action_delete", "stop",
+    "followup",
     "affirm", "deny", "input_unreadable",
 })
 # Above RulePolicy (4): both predict with confidence 1.0, and the higher priority wins.
