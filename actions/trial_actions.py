@@ -27,6 +27,16 @@ def _int(value: Any) -> Optional[int]:
         return None
 
 
+def _chosen_action(session, key: str, tracker: Tracker, status: Optional[str] = None):
+    """The prøvehandling the message names (slot `trial_action_id`), else this user's latest
+    open one (with `status`: the latest with that status); None when there is none."""
+    action_id = _int(tracker.get_slot("trial_action_id"))
+    if action_id is None:
+        candidates = [a for a in queries.list_trial_actions(session, key, status=status) if a.status != "evaluated"]
+        action_id = candidates[0].id if candidates else None
+    return queries.get_trial_action(session, key, action_id) if action_id else None
+
+
 class ActionSaveTrialAction(Action):
     def name(self) -> Text:
         return "action_save_trial_action"
@@ -93,11 +103,7 @@ class ActionEvaluateTrialAction(Action):
         outcome = tracker.get_slot("outcome") or parse_outcome(tracker.latest_message.get("text") or "")
         with session_scope(engine()) as session:
             key = user_key(tracker)
-            action_id = _int(tracker.get_slot("trial_action_id"))
-            if action_id is None:  # "det hjalp" without a number: the latest open one
-                open_actions = [a for a in queries.list_trial_actions(session, key) if a.status != "evaluated"]
-                action_id = open_actions[0].id if open_actions else None
-            action = queries.get_trial_action(session, key, action_id) if action_id else None
+            action = _chosen_action(session, key, tracker)  # "det hjalp" without a number: the latest open one
             if action is None:
                 dispatcher.utter_message(text=say(language, "not_found"))
                 return CLEAR
@@ -120,11 +126,7 @@ class ActionMarkTried(Action):
         language = language_of(tracker)
         with session_scope(engine()) as session:
             key = user_key(tracker)
-            action_id = _int(tracker.get_slot("trial_action_id"))
-            if action_id is None:
-                planned = queries.list_trial_actions(session, key, status="planned")
-                action_id = planned[0].id if planned else None
-            action = queries.get_trial_action(session, key, action_id) if action_id else None
+            action = _chosen_action(session, key, tracker, status="planned")
             if action is None or action.status == "evaluated":
                 dispatcher.utter_message(text=say(language, "not_found"))
                 return CLEAR

@@ -11,9 +11,8 @@ history (what was just offered, the language) silently gone for that turn.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Awaitable, Callable, Optional, TypeVar
+from typing import Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -21,25 +20,10 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
-from actions.store.db import is_transient
-from sqlalchemy.exc import DBAPIError
+from actions.store.db import retrying
 
 log = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"
-RETRY_DELAYS_SECONDS = (0.5, 1, 1.5, 2, 3, 3, 4)  # ~15 s in all: longer than a PostgreSQL restart
-T = TypeVar("T")
-
-
-async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    for delay in RETRY_DELAYS_SECONDS + (None,):
-        try:
-            return await call()
-        except DBAPIError as error:
-            if delay is None or not is_transient(error):
-                raise
-            log.warning("tracker store unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
 
 
 class ForgettingSQLTrackerStore(SQLTrackerStore):
@@ -51,17 +35,17 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        return await _retrying(lambda: super(ForgettingSQLTrackerStore, self).retrieve(sender_id))
+        return await retrying(lambda: super(ForgettingSQLTrackerStore, self).retrieve(sender_id))
 
     async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        return await _retrying(lambda: super(ForgettingSQLTrackerStore, self).retrieve_full_tracker(sender_id))
+        return await retrying(lambda: super(ForgettingSQLTrackerStore, self).retrieve_full_tracker(sender_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if _deleted_this_turn(tracker):
             self.forget(tracker.sender_id)
             log.info("A user's conversation was deleted on request.")
             return
-        await _retrying(lambda: super(ForgettingSQLTrackerStore, self).save(tracker))
+        await retrying(lambda: super(ForgettingSQLTrackerStore, self).save(tracker))
 
     def forget(self, sender_id: str) -> int:
         with self.session_scope() as session:

@@ -5,7 +5,7 @@ import asyncio
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Awaitable, Callable, Iterator, Tuple, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -84,21 +84,34 @@ def is_transient(error: DBAPIError) -> bool:
     return bool(error.connection_invalidated) or isinstance(error, OperationalError)
 
 
-async def run_in_session(engine: Engine, work: Callable[[Session], T], *, attempts: int = 6,
-                         delay_seconds: float = 1.0) -> T:
+RETRY_DELAYS_SECONDS = (0.5, 1, 1.5, 2, 3, 3, 4)  # ~15 s in all: longer than a PostgreSQL restart
+
+
+async def retrying(call: Callable[[], Awaitable[T]], delays: Tuple[float, ...] = RETRY_DELAYS_SECONDS) -> T:
+    """`await call()`, again after each pause in `delays` while the database is unreachable.
+
+    Only lost or refused connections are retried (see `is_transient`); after the last pause the
+    error is raised, so the caller can tell the user instead of losing anything.
+    """
+    for delay in (*delays, None):
+        try:
+            return await call()
+        except DBAPIError as error:
+            if delay is None or not is_transient(error):
+                raise
+            log.warning("database unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
     """`work(session)` in one transaction; retried while the database is unreachable.
 
     A PostgreSQL restart takes a few seconds: the transaction is rolled back, nothing half-written
-    stays, and the whole `work` runs again on a fresh connection (pool_pre_ping). After the last
-    attempt the error is raised, so the caller can tell the user instead of losing anything.
+    stays, and the whole `work` runs again on a fresh connection (pool_pre_ping).
     """
-    for attempt in range(1, attempts + 1):
-        try:
-            with session_scope(engine) as session:
-                return work(session)
-        except DBAPIError as error:
-            if not is_transient(error) or attempt == attempts:
-                raise
-            log.warning("database unreachable (attempt %d of %d): %s", attempt, attempts, type(error).__name__)
-            await asyncio.sleep(delay_seconds * attempt)
-    raise AssertionError("unreachable")
+    async def attempt() -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    return await retrying(attempt)
