@@ -288,7 +288,7 @@ def test_production_endpoints_name_postgres_tracker_store_and_redis_lock_store()
     endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
     assert endpoints["tracker_store"]["type"] == "bot.tracker_store.ForgettingSQLTrackerStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    assert endpoints["lock_store"]["type"] == "bot.lock_store.TicketRetryingRedisLockStore"
+    assert endpoints["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore"
     assert endpoints["action_endpoint"]["url"] == "${ACTION_SERVER_URL}"
 
 
