@@ -1,14 +1,35 @@
-"""action_crisis: the emergency answer, first and alone; stops any form that is running."""
+"""The crisis actions. Whatever is going on (a reflection, the situation questions, a follow-up)
+stops here: danger comes first.
+
+* `action_crisis` – the *sure* tier, and «ja» to the safety question: the full help-line answer,
+  first and alone.
+* `action_crisis_check` – the *possible* tier: a short safety line with the numbers and
+  «Er noen i fare akkurat nå?» [Ja] [Nei].
+* `action_answer_after_all` – «nei»: the user's original message is played again with the topic
+  the classifier saw in it, so the rules give the normal answer to it.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from actions.crisis_message import crisis_message
+from actions.crisis_message import crisis_check, crisis_message
+from actions.replay import replay_message
+
+POSSIBLE_INTENT = "crisis_possible"
+STOP_FORMS = [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def latest_crisis_message(tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    """The parse data of the user's latest message in which danger was seen (sure or possible)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and (event.get("parse_data") or {}).get("crisis"):
+            return event["parse_data"]
+    return None
 
 
 class ActionCrisis(Action):
@@ -16,7 +37,38 @@ class ActionCrisis(Action):
         return "action_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kind = (tracker.latest_message.get("crisis_safety_net") or {}).get("kind")
+        seen = latest_crisis_message(tracker) or {}
+        kind = (seen.get("crisis") or {}).get("kind")
         dispatcher.utter_message(text=crisis_message(language_of(tracker), kind))
-        # Whatever was going on (a reflection, a question) stops here.
-        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return list(STOP_FORMS)
+
+
+class ActionCrisisCheck(Action):
+    def name(self) -> Text:
+        return "action_crisis_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        text, buttons = crisis_check(language_of(tracker))
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return list(STOP_FORMS)
+
+
+def topic_of(parse_data: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+    """The classifier's best guess behind the crisis_possible intent (None if it had none)."""
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") != POSSIBLE_INTENT]
+    return ranking[0] if ranking else None
+
+
+class ActionAnswerAfterAll(Action):
+    def name(self) -> Text:
+        return "action_answer_after_all"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        original = latest_crisis_message(tracker)
+        topic = topic_of(original) if original else None
+        if original is None or topic is None:
+            dispatcher.utter_message(response="utter_crisis_ruled_out")
+            return []
+        parse_data = {"text": original.get("text"), "intent": topic, "entities": original.get("entities") or [],
+                      "intent_ranking": [r for r in original.get("intent_ranking") or [] if r.get("name") != POSSIBLE_INTENT]}
+        return replay_message(parse_data, tracker.get_latest_input_channel())

@@ -1,23 +1,28 @@
-"""The crisis answer, built from content/helplines.yml for the user's country. Pure."""
+"""The crisis answers, built from content/helplines.yml (numbers) and content/crisis_answers.yml
+(the sentences around them) for the user's country. Pure.
+
+* `crisis_message(language, kind)` – the *sure* tier: emergency numbers first, then the help
+  lines, and the reporting route when a child may be harmed by an adult. A medical emergency
+  starts with the ambulance number and adds the poison line.
+* `crisis_check(language)` – the *possible* tier: one short line with the numbers and the
+  question «Er noen i fare akkurat nå?», with its two buttons.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
+from typing import Dict, List, Optional
 
 import yaml
 
 from actions.catalogue import CONTENT_DIR
 
-INTRO = {
-    "nb": "Er noen i fare akkurat nå, ring 112 (politi) eller 113 (ambulanse) med en gang.",
-    "da": "Er nogen i fare lige nu, så ring 112 med det samme.",
-}
-LIST_HEADING = {"nb": "Her får du hjelp, hele døgnet:", "da": "Her kan du få hjælp:"}
-OUTRO = {
-    "nb": "Du trenger ikke stå i dette alene. Ring nå – jeg er bare en chatbot og kan ikke tilkalle hjelp.",
-    "da": "Du skal ikke stå alene med det. Ring nu – jeg er kun en chatbot og kan ikke tilkalde hjælp.",
-}
-ABUSE_KINDS = {"violence", "sexual_abuse", "fear_of_harming", "intoxicated_adult"}
+MEDICAL = "medical"
+# Kinds where an adult may be harming a child: the bekymringsmelding / underretning route.
+ABUSE_KINDS = frozenset({
+    "physical_abuse", "sexual_abuse", "neglect", "domestic_violence", "threat_abduction", "intoxicated_carer",
+    "fear_of_harming",
+})
+CONFIRM_PAYLOAD, RULE_OUT_PAYLOAD = "/crisis_confirmed", "/crisis_ruled_out"
 
 
 @lru_cache(maxsize=1)
@@ -25,14 +30,40 @@ def helplines() -> dict:
     return yaml.safe_load((CONTENT_DIR / "helplines.yml").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def crisis_texts() -> dict:
+    return yaml.safe_load((CONTENT_DIR / "crisis_answers.yml").read_text(encoding="utf-8"))
+
+
+def _country(language: str) -> str:
+    return "da" if language == "da" else "nb"
+
+
+def numbers(language: str) -> Dict[str, str]:
+    """{help-line id: number} of the user's country, for the {id} placeholders of the texts."""
+    return {entry["id"]: entry["number"] for entry in helplines()[_country(language)]}
+
+
 def crisis_message(language: str, kind: Optional[str] = None) -> str:
-    """Emergency numbers first, then help lines; the reporting route when abuse is suspected."""
-    language = "da" if language == "da" else "nb"
-    data = helplines()
-    lines = [INTRO[language], "", LIST_HEADING[language]]
-    for entry in data[language]:
+    """The sure tier: emergency numbers first, then help lines; the reporting route for abuse."""
+    language = _country(language)
+    texts = crisis_texts()[language]["answer"]
+    by_id = numbers(language)
+    intro = texts["intro_medical"] if kind == MEDICAL else texts["intro"]
+    lines: List[str] = [intro.format(**by_id), "", texts["list_heading"]]
+    for entry in helplines()[language]:
+        if "only_for" in entry and kind not in entry["only_for"]:
+            continue
         lines.append(f"• {entry['number']} – {entry['name'][language]}: {entry['when'][language]}")
     if kind is None or kind in ABUSE_KINDS:
-        lines += ["", data["reporting"][language]]
-    lines += ["", OUTRO[language]]
+        lines += ["", helplines()["reporting"][language]]
+    lines += ["", texts["outro"]]
     return "\n".join(lines)
+
+
+def crisis_check(language: str) -> tuple[str, List[Dict[str, str]]]:
+    """The possible tier: (the safety line with the question, its yes/no buttons)."""
+    language = _country(language)
+    check = crisis_texts()[language]["check"]
+    buttons = [{"title": check["button_yes"], "payload": CONFIRM_PAYLOAD}, {"title": check["button_no"], "payload": RULE_OUT_PAYLOAD}]
+    return check["text"].format(**numbers(language)), buttons

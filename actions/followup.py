@@ -15,11 +15,12 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation_language import language_of
+from actions.replay import replay_message
 from actions.store import queries
 from actions.store.db import session_scope
 from actions.trial_action_texts import outcome_buttons, say
@@ -46,8 +47,7 @@ def _replay_latest_message(tracker: Tracker) -> List[Dict[Text, Any]]:
     latest = tracker.latest_message or {}
     parse_data = {key: latest.get(key) for key in ("intent", "entities", "intent_ranking", "text")
                   if latest.get(key) is not None}
-    return [ActionExecuted("action_listen"),
-            UserUttered(latest.get("text"), parse_data=parse_data, input_channel=tracker.get_latest_input_channel())]
+    return replay_message(parse_data, tracker.get_latest_input_channel())
 
 
 class ActionAskFollowup(Action):

@@ -7,7 +7,7 @@ from actions.topic_suggestions import likely_topics, topic_buttons
 
 
 def test_norwegian_crisis_message_gives_emergency_numbers_first():
-    text = crisis_message("nb", "violence")
+    text = crisis_message("nb", "physical_abuse")
     assert text.index("112") < text.index("116 111")
     for number in ("112", "113", "110", "116 117", "116 111", "116 123", "22 40 00 40"):
         assert number in text
@@ -23,7 +23,7 @@ def test_danish_crisis_message_uses_danish_numbers_and_underretning():
 
 
 def test_suicide_crisis_message_has_no_reporting_route_but_help_lines():
-    text = crisis_message("nb", "suicide")
+    text = crisis_message("nb", "suicide_self")
     assert "116 123" in text and "bekymringsmelding" not in text
 
 

@@ -1,17 +1,18 @@
-"""Crisis must never be missed, and ordinary worries must not be mistaken for it.
-
-Checked twice: the pattern net alone (pure, fast) and the whole trained NLU pipeline.
-"""
+"""The pattern floor and the whole crisis pipeline on the first crisis sets (tests/crisis/*.yml,
+direct and indirect wordings, 2026-11): every crisis message reaches a tier, no ordinary worry
+gets the sure tier. The held-out figures are in test_crisis_heldout.py."""
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from bot.nlu.crisis_patterns import find_crisis
+from bot.nlu.crisis_patterns import NearRule, find_all, find_crisis
+from bot.nlu.typed_text import folded_plain, plain
 from tests.nlu_data import REPO_ROOT
 
 CRISIS = yaml.safe_load((REPO_ROOT / "tests/crisis/crisis_messages.yml").read_text(encoding="utf-8"))["messages"]
 ORDINARY = yaml.safe_load((REPO_ROOT / "tests/crisis/ordinary_worries.yml").read_text(encoding="utf-8"))["messages"]
+TIERS = {"crisis": "sure", "crisis_possible": "possible"}
 
 
 def test_enough_messages_in_both_languages():
@@ -21,20 +22,48 @@ def test_enough_messages_in_both_languages():
 
 
 @pytest.mark.parametrize("message", CRISIS, ids=lambda m: m["text"][:40])
-def test_pattern_net_catches_crisis(message):
+def test_pattern_floor_catches_crisis(message):
     assert find_crisis(message["text"]) is not None
 
 
 @pytest.mark.parametrize("message", ORDINARY, ids=lambda m: m["text"][:40])
-def test_pattern_net_ignores_ordinary_worry(message):
-    assert find_crisis(message["text"]) is None
+def test_pattern_floor_never_gives_the_sure_tier_for_an_ordinary_worry(message):
+    assert all(m.tier != "sure" for m in find_all(message["text"]))
 
 
-def test_pipeline_gives_crisis_for_every_crisis_message(nlu_agent):
-    missed = [m["text"] for m in CRISIS if nlu_agent(m["text"])["intent"]["name"] != "crisis"]
+@pytest.mark.parametrize("text", ["jenta sier hun ikke vil leve lenger", "hun vil ikke leve lenger",
+                                  "leve lenger vil hun ikke", "hun sier at leve, det vil hun ikke mer"])
+def test_a_wish_not_to_live_is_caught_in_any_word_order(text):
+    assert find_crisis(text) is not None
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("jeg vil’kke leve lenger", "jeg vil'kke leve lenger"),
+    ("hun sa «jeg orker ikke» 😭🙏", 'hun sa "jeg orker ikke"'),
+    ("han\u200bpuster\u00a0ikke", "hanpuster ikke"),
+])
+def test_what_phones_type_is_made_plain_before_matching(typed, expected):
+    assert " ".join(plain(typed).split()) == expected
+
+
+def test_typographic_apostrophe_and_emoji_do_not_hide_danger():
+    assert find_crisis("han puster ikke 😭😭") is not None
+    assert find_crisis("hun ikke’ vil leve lenger🙏") is not None
+    assert folded_plain("Søster’s «BLÅ» lepper") == "soster's \"bla\" lepper"
+
+
+def test_near_rule_spans_are_counted_in_words_in_either_order():
+    import re
+    rule = NearRule(kind="x", tier="possible", within=2, words=(re.compile("ikke"), re.compile("leve")))
+    assert rule.matches("", ["vil", "ikke", "leve"]) and rule.matches("", ["leve", "vil", "ikke"])
+    assert not rule.matches("", ["ikke", "a", "b", "c", "leve"])
+
+
+def test_pipeline_gives_a_tier_for_every_crisis_message(nlu_agent):
+    missed = [m["text"] for m in CRISIS if nlu_agent(m["text"])["intent"]["name"] not in TIERS]
     assert not missed, f"crisis messages not recognised: {missed}"
 
 
-def test_pipeline_does_not_give_crisis_for_ordinary_worries(nlu_agent):
+def test_pipeline_never_gives_the_sure_tier_for_an_ordinary_worry(nlu_agent):
     wrong = [m["text"] for m in ORDINARY if nlu_agent(m["text"])["intent"]["name"] == "crisis"]
-    assert not wrong, f"ordinary worries taken for crisis: {wrong}"
+    assert not wrong, f"ordinary worries answered as a crisis: {wrong}"

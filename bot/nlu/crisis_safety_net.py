@@ -1,57 +1,101 @@
-"""Rasa component: overrides the predicted intent with `crisis` when a crisis pattern matches.
+"""Rasa component: decides, last in the NLU pipeline, whether a message may be about danger.
 
-It runs last in the NLU pipeline (after DIET and the FallbackClassifier), so a parse of the
-message shows `crisis` with confidence 1.0 whatever the classifier thought.
+Two signals, each giving a tier (see bot/nlu/crisis_decision.py):
+* the pattern floor (content/crisis_patterns.yml), order-tolerant keyword rules;
+* the crisis detector (bot/nlu/crisis_detector.py), trained here on data/crisis/ against every
+  non-crisis example, its two thresholds chosen on out-of-fold scores.
+
+*sure* → intent `crisis` (the help-line answer, first and alone);
+*possible* → intent `crisis_possible` (a short safety line with the numbers and «Er noen i fare
+akkurat nå?»); the topic ranking is kept behind it, so that «nei» can answer the message itself.
+A crisis guess is never demoted to the next topic. The decision is in the parse data as `crisis`.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
 
+import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.crisis_patterns import find_crisis, load_patterns
+from bot.nlu import crisis_detector
+from bot.nlu.crisis_decision import CRISIS_INTENT, POSSIBLE_INTENT, decide
+from bot.nlu.crisis_patterns import PATTERNS_FILE, load_patterns
 from bot.nlu.intent_override import override_intent
 
-CRISIS_INTENT = "crisis"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MODEL_FILE = "crisis_detector.joblib"
+FALLBACK_INTENT = "nlu_fallback"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CrisisSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"classifier_min_confidence": 0.8}
+        return {"corpus": "data/crisis", "target_recall": 0.99, "sure_false_alarm_share": 0.001, "folds": 5,
+                "C": 10.0}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The corpus and the patterns are read from files, not from Rasa's training data."""
+        corpus = REPO_ROOT / config.get("corpus", "data/crisis")
+        return crisis_detector.corpus_fingerprint(corpus) + hashlib.sha256(PATTERNS_FILE.read_bytes()).hexdigest()
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "CrisisSafetyNet":
-        return cls(float(config.get("classifier_min_confidence", 0.8)))
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
 
-    def __init__(self, classifier_min_confidence: float = 0.8) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 detector: Optional[crisis_detector.CrisisDetector] = None) -> None:
+        self._config, self._storage, self._resource = config, model_storage, resource
+        self._detector = detector
         self._patterns = load_patterns()
-        self._min_confidence = classifier_min_confidence
+
+    def train(self, training_data: TrainingData) -> Resource:
+        pairs = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples if m.get(TEXT)]
+        examples = crisis_detector.load_corpus(REPO_ROOT / self._config["corpus"])
+        examples += crisis_detector.examples_from_intents(pairs, CRISIS_INTENT)
+        self._detector = crisis_detector.train(
+            examples, target_recall=float(self._config["target_recall"]),
+            sure_false_alarm_share=float(self._config["sure_false_alarm_share"]),
+            folds=int(self._config["folds"]), C=float(self._config["C"]))
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump(self._detector, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "CrisisSafetyNet":
+        try:
+            with model_storage.read_from(resource) as directory:
+                detector = joblib.load(directory / MODEL_FILE)
+        except ValueError:
+            detector = None
+        return cls({**cls.get_default_config(), **config}, model_storage, resource, detector)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            match = find_crisis(message.get(TEXT) or "", self._patterns)
-            if match is None:
-                self._demote_unsure_crisis(message)
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):  # a button payload: the bot's own words, not the user's
                 continue
-            override_intent(message, CRISIS_INTENT)
-            message.set("crisis_safety_net", {"kind": match.kind}, add_to_output=True)
+            decision = decide(text, self._patterns, self._detector)
+            if decision.tier is None:
+                continue
+            message.set("crisis", decision.as_dict(), add_to_output=True)
+            if decision.tier == "sure":
+                override_intent(message, CRISIS_INTENT)
+            else:
+                topics = [r for r in message.get(INTENT_RANKING_KEY) or []
+                          if r.get("name") not in (CRISIS_INTENT, FALLBACK_INTENT, POSSIBLE_INTENT)]
+                chosen = {"name": POSSIBLE_INTENT, "confidence": 1.0}
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen] + topics, add_to_output=True)
         return messages
-
-    def _demote_unsure_crisis(self, message: Message) -> None:
-        """The classifier alone says crisis, but not surely: take its next guess instead.
-        (Everyday words like "redd", "savnet", "full av" must not trigger the crisis answer.)"""
-        intent = message.get(INTENT) or {}
-        if intent.get("name") != CRISIS_INTENT or intent.get("confidence", 0.0) >= self._min_confidence:
-            return
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
-        if ranking:
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

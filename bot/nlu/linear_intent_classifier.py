@@ -123,7 +123,7 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"char_min_ngram": 1, "char_max_ngram": 5, "word_max_ngram": 2, "C": 20.0, "lemma_mode": "stem",
-                "class_weight": None, "max_class_weight": None, "mask_names": False, "blend": 1.0, "ranking_length": 10}
+                "class_weight": None, "max_class_weight": None, "mask_names": False, "blend": 1.0, "ranking_length": 10, "exclude_intents": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[Pipeline] = None) -> None:
@@ -136,7 +136,9 @@ class LinearIntentClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        # Intents decided by another component (`crisis`: the CrisisSafetyNet) are not topics.
+        excluded = set(self._config["exclude_intents"])
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT) not in excluded]
         labels = [m.get(INTENT) for m in examples]
         self._model = build_model(self._config, labels)
         self._model.fit([m.get(TEXT) for m in examples], labels)

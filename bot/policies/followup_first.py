@@ -31,7 +31,7 @@ ASK_ACTION = "action_ask_followup"
 DUE_SLOT = "followup_due"
 # Intents that must be answered directly, with nothing in front of them.
 NOT_BEFORE = frozenset({
-    "crisis", "delete_my_data", "trial_action_evaluate", "trial_action_tried", "trial_action_delete", "stop",
+    "crisis", "crisis_possible", "crisis_confirmed", "crisis_ruled_out", "delete_my_data", "trial_action_evaluate", "trial_action_tried", "trial_action_delete", "stop",
     "followup",
     "affirm", "deny", "input_unreadable",
 })

@@ -1,0 +1,98 @@
+"""The crisis actions as a user meets them (CollectingDispatcher, trackers built here): the
+possible tier asks with the numbers, «ja» gives the full answer for the kind of danger, «nei»
+answers the original message."""
+from __future__ import annotations
+
+from actions.crisis import ActionAnswerAfterAll, ActionCrisis, ActionCrisisCheck
+from tests.action_harness import run_action, user_event
+
+POSSIBLE = user_event(
+    "jeg orker ikke mer, han vil ikke klemme meg", "crisis_possible",
+    crisis={"tier": "possible", "kind": "fear_of_harming", "score": 0.4, "by": "detector"},
+    intent_ranking=[{"name": "crisis_possible", "confidence": 1.0}, {"name": "hug_child_refuses", "confidence": 0.6},
+                    {"name": "hug_why", "confidence": 0.2}])
+
+
+def test_possible_tier_gives_the_numbers_and_asks_with_two_buttons_in_norwegian():
+    messages, events = run_action(ActionCrisisCheck(), [POSSIBLE], {"language": "nb"})
+    [message] = messages
+    assert "113" in message["text"] and "112" in message["text"] and "116 111" in message["text"]
+    assert message["text"].rstrip().endswith("Er noen i fare akkurat nå?")
+    assert [b["payload"] for b in message["buttons"]] == ["/crisis_confirmed", "/crisis_ruled_out"]
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+
+
+def test_possible_tier_in_danish_gives_danish_numbers():
+    [message], _ = run_action(ActionCrisisCheck(), [POSSIBLE], {"language": "da"})
+    assert "112" in message["text"] and "70 201 201" in message["text"] and "113" not in message["text"]
+    assert message["text"].rstrip().endswith("Er nogen i fare lige nu?")
+    assert [b["title"] for b in message["buttons"]] == ["Ja, nogen er i fare", "Nej"]
+
+
+def test_yes_gives_the_full_answer_for_the_kind_seen_in_the_message():
+    medical = user_event("han har drukket oppvaskmiddel", "crisis_possible",
+                         crisis={"tier": "possible", "kind": "medical", "score": 0.5, "by": "detector"})
+    events = [medical, {"event": "action", "name": "action_crisis_check"}, user_event("/crisis_confirmed", "crisis_confirmed")]
+    [message], _ = run_action(ActionCrisis(), events, {"language": "nb"})
+    first_line = message["text"].splitlines()[0]
+    assert "113" in first_line
+    assert "22 59 13 00" in message["text"]  # Giftinformasjonen, for poisoning
+    assert "bekymringsmelding" not in message["text"]
+
+
+def test_danish_medical_emergency_starts_with_112_and_gives_giftlinjen():
+    medical = user_event("hun har slugt et knapcellebatteri", "crisis",
+                         crisis={"tier": "sure", "kind": "medical", "score": 0.9, "by": "pattern"})
+    [message], _ = run_action(ActionCrisis(), [medical], {"language": "da"})
+    assert "112" in message["text"].splitlines()[0] and "82 12 12 12" in message["text"]
+
+
+def test_abuse_gives_the_reporting_route_and_no_poison_line():
+    abuse = user_event("han har blåmerker og er redd for å dra hjem", "crisis",
+                       crisis={"tier": "sure", "kind": "physical_abuse", "score": 0.9, "by": "detector"})
+    [message], _ = run_action(ActionCrisis(), [abuse], {"language": "nb"})
+    assert "bekymringsmelding" in message["text"] and "22 59 13 00" not in message["text"]
+
+
+def test_no_answers_the_original_message_with_its_topic():
+    events = [POSSIBLE, {"event": "action", "name": "action_crisis_check"}, user_event("/crisis_ruled_out", "crisis_ruled_out")]
+    messages, returned = run_action(ActionAnswerAfterAll(), events, {"language": "nb"})
+    assert messages == []
+    listen, replayed = returned
+    assert listen["event"] == "action" and listen["name"] == "action_listen"
+    assert replayed["event"] == "user" and replayed["text"] == POSSIBLE["text"]
+    assert replayed["parse_data"]["intent"]["name"] == "hug_child_refuses"
+    assert all(r["name"] != "crisis_possible" for r in replayed["parse_data"]["intent_ranking"])
+
+
+def test_no_without_a_topic_says_so_kindly():
+    bare = user_event("hmm", "crisis_possible", crisis={"tier": "possible", "kind": None, "score": 0.3, "by": "detector"},
+                      intent_ranking=[{"name": "crisis_possible", "confidence": 1.0}])
+    messages, returned = run_action(ActionAnswerAfterAll(), [bare, user_event("/crisis_ruled_out", "crisis_ruled_out")])
+    assert [m["response"] for m in messages] == ["utter_crisis_ruled_out"] and returned == []
+
+
+def _keys(tree, prefix=""):
+    return {prefix + k for k, v in tree.items()} | {k for key, v in tree.items() if isinstance(v, dict)
+                                                    for k in _keys(v, prefix + key + ".")}
+
+
+def test_crisis_texts_have_every_key_in_both_languages_and_name_only_known_help_lines():
+    import string
+
+    from actions.crisis_message import crisis_texts, numbers
+    texts = crisis_texts()
+    assert _keys(texts["nb"]) == _keys(texts["da"])
+    for language in ("nb", "da"):
+        known = set(numbers(language))
+        for section in texts[language].values():
+            for text in section.values():
+                used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+                assert used <= known, f"{language}: {used - known} is not a help line of that country"
+
+
+def test_every_help_line_has_an_official_source():
+    from actions.crisis_message import helplines
+    for language in ("nb", "da"):
+        for entry in helplines()[language]:
+            assert entry["source"].startswith("https://"), entry["id"]
