@@ -1,5 +1,5 @@
-"""The crisis actions. Whatever is going on (a reflection, the situation questions, a follow-up)
-stops here: danger comes first.
+"""The crisis actions. Danger comes first: the full answer stops whatever is going on (a reflection, the
+situation questions, a follow-up); the safety question only pauses a reflection.
 
 * `action_crisis` – the *sure* tier, and «ja» to the safety question: the full help-line answer,
   first and alone.
@@ -50,7 +50,7 @@ class ActionCrisisCheck(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text, buttons = crisis_check(language_of(tracker))
         dispatcher.utter_message(text=text, buttons=buttons)
-        return list(STOP_FORMS)
+        return []  # a running reflection waits: «nei» lets the message answer its question
 
 
 def topic_of(parse_data: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
@@ -65,6 +65,11 @@ class ActionAnswerAfterAll(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         original = latest_crisis_message(tracker)
+        asked = tracker.get_slot("requested_slot")
+        if tracker.active_loop.get("name") and asked and original is not None:
+            # Inside the reflection the message was the answer to its question: the form goes on
+            # (data/rules/reflection.yml runs it next).
+            return [SlotSet(asked, original.get("text"))]
         topic = topic_of(original) if original else None
         if original is None or topic is None:
             dispatcher.utter_message(response="utter_crisis_ruled_out")

@@ -91,7 +91,10 @@ def test_guided_reflection_ends_in_a_referat_with_a_saved_prove_action(bot_serve
     assert "1/5" in texts(say(bot_servers, user, "/reflection_start"))
     assert "2/5" in texts(say(bot_servers, user, "Han gråter ved levering i barnehagen hver morgen"))
     assert "3/5" in texts(say(bot_servers, user, "Vi blir usikre og prøver å trøste ham"))
-    assert "4/5" in texts(say(bot_servers, user, "Jeg vet ikke hvem som henter meg"))
+    step4 = texts(say(bot_servers, user, "Jeg vet ikke hvem som henter meg"))
+    if "Er noen i fare akkurat nå?" in step4:  # the child's words sound like neglect: the bot asks first
+        step4 = texts(say(bot_servers, user, "/crisis_ruled_out"))
+    assert "4/5" in step4
     assert "5/5" in texts(say(bot_servers, user, "den lille hånden"))
     replies = say(bot_servers, user, "Fortelle ham hvem som henter, ring meg på 41234567")
     text = texts(replies)

@@ -19,7 +19,7 @@ def test_possible_tier_gives_the_numbers_and_asks_with_two_buttons_in_norwegian(
     assert "113" in message["text"] and "112" in message["text"] and "116 111" in message["text"]
     assert message["text"].rstrip().endswith("Er noen i fare akkurat nå?")
     assert [b["payload"] for b in message["buttons"]] == ["/crisis_confirmed", "/crisis_ruled_out"]
-    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert events == [], "the safety question pauses a running reflection; it does not end it"
 
 
 def test_possible_tier_in_danish_gives_danish_numbers():
@@ -96,3 +96,14 @@ def test_every_help_line_has_an_official_source():
     for language in ("nb", "da"):
         for entry in helplines()[language]:
             assert entry["source"].startswith("https://"), entry["id"]
+
+
+def test_no_inside_the_reflection_makes_the_message_the_answer_to_its_question():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    import asyncio
+    events = [POSSIBLE, {"event": "action", "name": "action_crisis_check"}, user_event("/crisis_ruled_out", "crisis_ruled_out")]
+    tracker = Tracker("u", {"requested_slot": "refl_child", "language": "nb"}, events[-1]["parse_data"], events, False,
+                      None, {"name": "reflection_form"}, "action_listen")
+    returned = asyncio.run(ActionAnswerAfterAll().run(CollectingDispatcher(), tracker, {}))
+    assert returned == [{"event": "slot", "timestamp": None, "name": "refl_child", "value": POSSIBLE["text"]}]

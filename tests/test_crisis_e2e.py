@@ -152,3 +152,17 @@ async def test_issue_messages_get_the_numbers_first_on_telegram(bot_servers, mon
                     assert any(n in first.params["text"] for n in EMERGENCY[language]), first.params["text"]
         finally:
             await client.close()
+
+
+def test_possible_danger_inside_the_reflection_pauses_it_and_no_lets_it_go_on(bot_servers):
+    sender = uuid.uuid4().hex
+    assert "1/5" in texts(say(bot_servers, sender, "/reflection_start", "nb"))
+    asked = texts(say(bot_servers, sender, "han kan ikke leve uten mobilen og blir rasende når vi tar den", "nb"))
+    assert QUESTION["nb"] in asked and "2/5" not in asked
+    assert "2/5" in texts(say(bot_servers, sender, "/crisis_ruled_out")), "«nei»: the message answers question 1"
+    sender = uuid.uuid4().hex
+    say(bot_servers, sender, "/reflection_start", "nb")
+    say(bot_servers, sender, "han kan ikke leve uten mobilen og blir rasende når vi tar den", "nb")
+    full = texts(say(bot_servers, sender, "/crisis_confirmed"))
+    assert "116 111" in full and "2/5" not in full
+    assert "2/5" not in texts(say(bot_servers, sender, "hei")), "«ja» ends the reflection"

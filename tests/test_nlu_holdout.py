@@ -38,12 +38,28 @@ def test_training_data_has_25_examples_per_content_topic_per_language():
     assert not thin, f"content topics with fewer than 25 training examples per language: {thin}"
 
 
+def answered_intent(parse: dict) -> str:
+    """The intent the bot answers: behind the safety question («Er noen i fare akkurat nå?» → «Nei»)
+    it answers the topic the classifier saw in the message (actions/crisis.py)."""
+    name = parse["intent"]["name"]
+    if name != "crisis_possible":
+        return name
+    topics = [r["name"] for r in parse.get("intent_ranking") or [] if r["name"] != "crisis_possible"]
+    return topics[0] if topics else name
+
+
 def test_heldout_intent_accuracy_gate(nlu_agent):
     rows = heldout_examples()
     hits = defaultdict(lambda: [0, 0])
     misses = []
+    asked_first = 0
     for language, intent, text in rows:
-        predicted = nlu_agent(text)["intent"]["name"]
+        parse = nlu_agent(text)
+        if intent == "crisis":  # danger in either tier is the right answer
+            predicted = "crisis" if parse["intent"]["name"] in ("crisis", "crisis_possible") else parse["intent"]["name"]
+        else:
+            predicted = answered_intent(parse)
+            asked_first += parse["intent"]["name"] in ("crisis", "crisis_possible")
         ok = predicted == intent
         for key in ("all", language, "content" if intent in CONTENT else "conversation"):
             hits[key][0] += ok
@@ -51,7 +67,9 @@ def test_heldout_intent_accuracy_gate(nlu_agent):
         if not ok:
             misses.append(f"  [{language}] {intent} → {predicted}: {text}")
     report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
-    summary = f"Held-out intent accuracy ({len(rows)} messages never trained on):\n{report}\nMisses ({len(misses)}):\n" + "\n".join(misses)
+    summary = (f"Held-out intent accuracy ({len(rows)} messages never trained on; the topic answered, after the "
+               f"safety question where it was asked):\n{report}\n"
+               f"  safety question asked first on {asked_first} non-crisis messages\nMisses ({len(misses)}):\n" + "\n".join(misses))
     print("\n" + summary)
     write_figures("nlu_holdout.txt", summary)
     accuracy = {k: h / n for k, (h, n) in hits.items()}

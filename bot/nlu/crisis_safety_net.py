@@ -26,8 +26,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import crisis_detector
-from bot.nlu.crisis_decision import CRISIS_INTENT, POSSIBLE_INTENT, decide
-from bot.nlu.crisis_patterns import PATTERNS_FILE, load_patterns
+from bot.nlu.crisis_decision import CRISIS_INTENT, POSSIBLE_INTENT, TopicGate, decide
+from bot.nlu.crisis_patterns import PATTERNS_FILE, find_crisis, load_patterns
 from bot.nlu.intent_override import override_intent
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ class CrisisSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"corpus": "data/crisis", "target_recall": 0.99, "sure_false_alarm_share": 0.001, "folds": 5,
-                "C": 10.0}
+                "C": 10.0, "ordinary_weight": 1.0, "topic_gate_confidence": 0.7, "topic_gate_max_score": 0.4}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -58,6 +58,8 @@ class CrisisSafetyNet(GraphComponent):
         self._config, self._storage, self._resource = config, model_storage, resource
         self._detector = detector
         self._patterns = load_patterns()
+        self._gate = TopicGate(min_confidence=float(config["topic_gate_confidence"]),
+                               max_score=float(config["topic_gate_max_score"]))
 
     def train(self, training_data: TrainingData) -> Resource:
         pairs = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples if m.get(TEXT)]
@@ -66,7 +68,9 @@ class CrisisSafetyNet(GraphComponent):
         self._detector = crisis_detector.train(
             examples, target_recall=float(self._config["target_recall"]),
             sure_false_alarm_share=float(self._config["sure_false_alarm_share"]),
-            folds=int(self._config["folds"]), C=float(self._config["C"]))
+            folds=int(self._config["folds"]), C=float(self._config["C"]),
+            ordinary_weight=float(self._config["ordinary_weight"]),
+            floor=lambda text: find_crisis(text, self._patterns) is not None)
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._detector, directory / MODEL_FILE)
         return self._resource
@@ -86,7 +90,9 @@ class CrisisSafetyNet(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):  # a button payload: the bot's own words, not the user's
                 continue
-            decision = decide(text, self._patterns, self._detector)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
+            topic = (ranking[0]["name"], float(ranking[0]["confidence"])) if ranking else None
+            decision = decide(text, self._patterns, self._detector, topic, self._gate)
             if decision.tier is None:
                 continue
             message.set("crisis", decision.as_dict(), add_to_output=True)
