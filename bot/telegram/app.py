@@ -434,6 +434,7 @@ def build_application(
         chat_seen=chat_seen, clock=clock,
     )
     redact_token_in_logs(settings.telegram_bot_token)
+    keep_updates_out_of_logs()
     base_url = base_url or settings.telegram_base_url
     application = (
         Application.builder()
@@ -705,3 +706,12 @@ def quiet_noisy_loggers() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    keep_updates_out_of_logs()
+
+
+def keep_updates_out_of_logs() -> None:
+    """python-telegram-bot logs every update and API result at DEBUG – with the user's text, name and
+    ids. Its loggers never go below INFO here, so not even LOG_LEVEL=DEBUG writes them to a log."""
+    logger = logging.getLogger("telegram")
+    if logger.getEffectiveLevel() < logging.INFO:
+        logger.setLevel(logging.INFO)
