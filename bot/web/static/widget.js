@@ -466,7 +466,12 @@
 
     /** Close the conversation when it has been idle too long. True when it was closed now. */
     _checkIdle() {
-      if (this.busy) return false;
+      var self = this;
+      if (this.busy) {  // a request in flight: look again in a second
+        clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(function () { self._checkIdle(); }, 1000);
+        return false;
+      }
       if (!this.state.session && !this.state.messages.length) return false;
       if (Date.now() - this.state.lastActive < this.idleMs) {
         this._armIdleTimer();
