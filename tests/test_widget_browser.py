@@ -421,6 +421,8 @@ def test_shared_pc_after_the_idle_timeout_nothing_of_the_last_chat_is_visible_or
         offer = page.locator(f"{WIDGET} .offer")
         assert "Den forrige samtalen ble lukket" in offer.inner_text()
 
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "widget-expired.png"))
         # accessible with the offer shown
         result = page.evaluate(AXE_RUN)
         assert result["violations"] == [], json.dumps(result["violations"], ensure_ascii=False, indent=1)
