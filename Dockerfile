@@ -20,7 +20,8 @@ RUN groupadd --system --gid 10001 trygg \
 
 WORKDIR /app
 
-# Exact versions, as `make install` does (every package has a wheel: no compiler needed).
+# Exact versions of what runs – the runtime lock only: no test or development tools (pytest,
+# hypothesis, playwright, honcho are in requirements-dev.lock). Every package has a wheel: no compiler.
 COPY requirements.lock ./
 RUN python -m pip install pip==24.0 \
  && python -m pip install -r requirements.lock \

@@ -22,7 +22,9 @@ class ActionPrivacy(Action):
         return "action_privacy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_privacy", retention_days=get_settings().retention_days)
+        settings = get_settings()
+        dispatcher.utter_message(response="utter_privacy", retention_days=settings.retention_days,
+                                 idle_minutes=f"{settings.widget_idle_minutes:g}")
         return []
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, Mapping
 
-from actions.redaction import redact
+from bot.redaction import redact
 
 LABELS: Dict[str, Dict[str, str]] = {
     "nb": {

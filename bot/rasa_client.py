@@ -5,6 +5,12 @@ It posts a user's message to Rasa's REST channel and returns the bot's replies a
 tries the next instance when one cannot be reached. When no instance answers – or the answer is
 empty because a custom action failed – it raises `RasaUnavailable`, which the channels turn into
 a friendly "try again in a minute".
+
+Every user message goes through `bot.inbound.user_message` here, on its way out: only button
+payloads of the allow-list reach Rasa as intents, and fødselsnummer, CPR and phone numbers and
+e-mail addresses are removed before Rasa – its tracker store, its logs, the action server and the
+store – ever sees them. What the channels send themselves (commands, delete, the follow-up job)
+goes through `send_intent`, which accepts only bot.payloads.CHANNEL_INTENTS.
 """
 from __future__ import annotations
 
@@ -14,11 +20,17 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import httpx
 
+from bot.inbound import channel_intent, user_message
+
 log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) could not answer."""
+
+
+class EmptyMessage(ValueError):
+    """Nothing of the user's message is left to send (e.g. only slashes)."""
 
 
 class RasaClient:
@@ -33,8 +45,19 @@ class RasaClient:
         await self._http.aclose()
 
     async def send(self, sender_id: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
-        """Send one user message; return the bot's replies in order."""
-        payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
+        """Send one user message (typed or a button's payload); return the bot's replies in order."""
+        message = user_message(text)
+        if not message:
+            raise EmptyMessage("nothing to send")
+        return await self._post(sender_id, message, metadata)
+
+    async def send_intent(self, sender_id: str, intent: str,
+                          metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        """Send an intent of the channel itself (bot.payloads.CHANNEL_INTENTS), e.g. "followup"."""
+        return await self._post(sender_id, channel_intent(intent), metadata)
+
+    async def _post(self, sender_id: str, message: str, metadata: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        payload = {"sender": sender_id, "message": message, "metadata": metadata or {}}
         start = next(self._next)
         last_error: Optional[Exception] = None
         for offset in range(len(self._urls)):

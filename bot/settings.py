@@ -1,8 +1,11 @@
 """Every setting of Trygg havn, read from the environment, with safe defaults for `make run`.
 
 Secrets (bot token, hashing/signing secrets, database passwords inside DATABASE_URL) come only
-from the environment. When a secret is not set, a random one is generated once and kept in
-`var/secrets/` (git-ignored), so a local run works out of the box and nothing secret is committed.
+from the environment. In development, when a secret is not set, a random one is generated once and
+kept in `var/secrets/` (git-ignored, created with mode 0600), so a local run works out of the box
+and nothing secret is committed. In production (`TRYGG_ENV=production`, set by docker-compose.yml)
+a missing secret or required setting stops the process with a clear message instead
+(`require_production_settings`, called by each process at its start).
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TRYGG_VAR_DIR", REPO_ROOT / "var"))
@@ -27,20 +31,63 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+PRODUCTION = "production"
+SECRETS = ("SENDER_HASH_SECRET", "SESSION_SECRET")
+
+
+class MissingSetting(SystemExit):
+    """A production process started without a secret or a required setting (exits with the message)."""
+
+
+def is_production() -> bool:
+    return _env("TRYGG_ENV", "development").strip().lower() == PRODUCTION
+
+
+def _missing_message(name: str) -> str:
+    how = (" Generate it once with: python -c 'import secrets; print(secrets.token_hex(32))'"
+           if name in SECRETS else "")
+    return (f"{name} is not set. In production (TRYGG_ENV=production) it must come from the environment "
+            f"(deploy/production.env, README 'Running in production').{how}")
+
+
+def require_production_settings(names: Iterable[str]) -> None:
+    """In production, stop with a clear message when one of `names` is not set in the environment."""
+    if not is_production():
+        return
+    for name in names:
+        if not os.environ.get(name, "").strip():
+            raise MissingSetting(_missing_message(name))
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(_env(name, str(default)))
+    except ValueError:
+        return default
+
+
 def _local_secret(name: str) -> str:
-    """A secret from the environment, else one generated once and stored under var/secrets/."""
+    """A secret from the environment; in development else one generated once under var/secrets/."""
     value = os.environ.get(name)
     if value:
         return value
+    if is_production():
+        raise MissingSetting(_missing_message(name))
     path = VAR_DIR / "secrets" / name.lower()
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_hex(32)
-        path.write_text(value)
-        path.chmod(0o600)
-        return value
+        pass
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    try:
+        # 0600 from the first byte: no moment in which another user could read it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -66,12 +113,24 @@ class Settings:
         )
     )
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 2000))
+    # messages a minute to the web entry per session and per client address (0 = off)
+    web_rate_per_session: float = field(default_factory=lambda: _env_float("WEB_RATE_PER_SESSION", 20))
+    web_rate_per_ip: float = field(default_factory=lambda: _env_float("WEB_RATE_PER_IP", 60))
+    # where the rate-limit counters live: memory:// (one process) or redis://… (shared by instances)
+    rate_limit_storage_url: str = field(default_factory=lambda: _env("RATE_LIMIT_STORAGE_URL", "memory://"))
+    # the reverse proxy whose X-Forwarded-For is trusted (uvicorn's forwarded_allow_ips)
+    forwarded_allow_ips: str = field(default_factory=lambda: _env("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+    # the widget forgets a conversation after this many idle minutes (demo pages' data-idle-minutes)
+    widget_idle_minutes: float = field(default_factory=lambda: _env_float("WIDGET_IDLE_MINUTES", 30))
 
     # Telegram
     telegram_bot_token: str = field(default_factory=lambda: _env("TELEGRAM_BOT_TOKEN", ""))
     telegram_base_url: str = field(default_factory=lambda: _env("TELEGRAM_BASE_URL", "https://api.telegram.org/bot"))
     telegram_webhook_url: str = field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_URL", ""))
     telegram_webhook_secret: str = field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_SECRET", ""))
+    # messages a minute per Telegram user (0 = off), and messages of one chat waiting for an answer
+    telegram_rate_per_user: float = field(default_factory=lambda: _env_float("TELEGRAM_RATE_PER_USER", 20))
+    telegram_max_pending: int = field(default_factory=lambda: _env_int("TELEGRAM_MAX_PENDING", 5))
 
     # Storage
     database_url: str = field(
@@ -103,6 +162,12 @@ class Settings:
 
     def where_to_ask(self, language: str) -> str:
         return self.where_to_ask_da if language == "da" else self.where_to_ask_nb
+
+    environment: str = field(default_factory=lambda: _env("TRYGG_ENV", "development").strip().lower())
+
+    @property
+    def production(self) -> bool:
+        return self.environment == PRODUCTION
 
     # Secrets, never logged
     @property

@@ -69,8 +69,9 @@ from tests.stack import MODEL_PATH, VENV_BIN, free_port, wait_http  # noqa: E402
 class BotServers:
     """A running Rasa + action server pair; `rasa_url` is the REST base URL."""
 
-    def __init__(self, workdir: Path, database_url: str | None = None):
+    def __init__(self, workdir: Path, database_url: str | None = None, debug: bool = False):
         self.workdir = workdir
+        self.debug = ["--debug"] if debug else []  # log every message received (tests/test_planted_identifiers.py)
         self.rasa_port, self.action_port = free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.action_url = f"http://127.0.0.1:{self.action_port}"
@@ -94,7 +95,7 @@ class BotServers:
 
     def start_actions(self) -> None:
         self.actions = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port), *self.debug],
             cwd=REPO_ROOT, env=self.env, stdout=open(self.workdir / "actions.log", "ab"), stderr=subprocess.STDOUT)
         wait_http(f"{self.action_url}/health", process=self.actions)
 
@@ -110,7 +111,7 @@ class BotServers:
         self.rasa = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--interface", "127.0.0.1",
              "--port", str(self.rasa_port), "--credentials", str(REPO_ROOT / "credentials.yml"),
-             "--endpoints", str(self.endpoints)],
+             "--endpoints", str(self.endpoints), *self.debug],
             cwd=REPO_ROOT, env=self.env, stdout=open(self.workdir / "rasa.log", "ab"), stderr=subprocess.STDOUT)
         wait_http(f"{self.rasa_url}/", timeout=300, process=self.rasa)
         return self

@@ -2,7 +2,8 @@
 
 Exactly what docker-compose.yml runs, as local processes: N Rasa instances with
 deploy/endpoints.production.yml (tracker store on PostgreSQL, lock store on Redis), the action
-server on PostgreSQL, and the public web entry with RASA_URLS round-robin over the instances.
+server on PostgreSQL, and the public web entry with RASA_URLS round-robin over the instances
+(`add_web` starts more web instances, e.g. sharing rate-limit counters in Redis).
 Each stack gets its own fresh PostgreSQL database, dropped on exit.
 
     with ProductionStack(workdir, postgres_admin_url, redis_url, instances=2) as stack:
@@ -101,6 +102,7 @@ class ProductionStack:
         self.rasa: List[Optional[subprocess.Popen]] = [None] * instances
         self.actions: Optional[subprocess.Popen] = None
         self.web: Optional[subprocess.Popen] = None
+        self.more_webs: List[subprocess.Popen] = []  # add_web(): further web instances
 
     # ------------------------------------------------------------------ addresses
 
@@ -175,6 +177,17 @@ class ProductionStack:
                                     stdout=self._log("web"), stderr=subprocess.STDOUT)
         wait_http(f"{self.web_url}/healthz", process=self.web)
 
+    def add_web(self, extra_env: Optional[Dict[str, str]] = None) -> str:
+        """One more web instance on the same Rasa instances (e.g. with other settings); its URL."""
+        port = free_port()
+        env = {**self.env(), "WEB_PORT": str(port), **(extra_env or {})}
+        process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot.web"], cwd=REPO_ROOT, env=env,
+                                   stdout=self._log(f"web-{len(self.more_webs) + 2}"), stderr=subprocess.STDOUT)
+        self.more_webs.append(process)
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/healthz", process=process)
+        return url
+
     def start(self) -> "ProductionStack":
         if not MODEL_PATH.exists():
             raise RuntimeError(f"no trained model at {MODEL_PATH}: run `make train`")
@@ -193,7 +206,7 @@ class ProductionStack:
         return {name: p.pid for name, p in named.items() if p is not None and p.poll() is None}
 
     def stop(self) -> None:
-        for process in [self.web, *self.rasa, self.actions]:
+        for process in [self.web, *self.more_webs, *self.rasa, self.actions]:
             _stop(process)
         if self.database_url:
             drop_database(self.admin_url, self.database_url)

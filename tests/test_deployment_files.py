@@ -37,6 +37,7 @@ REQUIRED = {
     "SENDER_HASH_SECRET": "placeholder-sender-hash-secret",
     "SESSION_SECRET": "placeholder-session-secret",
     "ALLOWED_ORIGINS": "https://trygghavn.example.org",
+    "FORWARDED_ALLOW_IPS": "172.18.0.1",
 }
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN")
 REFERENCE = re.compile(r"\$\{(?P<name>[A-Z][A-Z0-9_]*)(?P<op>:[?-])?(?P<rest>[^}]*)\}")
@@ -129,7 +130,8 @@ def test_compose_renders_with_the_example_env_file(compose):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("name", ["SENDER_HASH_SECRET", "SESSION_SECRET", "POSTGRES_PASSWORD", "REDIS_PASSWORD"])
+@pytest.mark.parametrize("name", ["SENDER_HASH_SECRET", "SESSION_SECRET", "POSTGRES_PASSWORD", "REDIS_PASSWORD",
+                                  "FORWARDED_ALLOW_IPS"])
 @pytest.mark.parametrize("value", [None, ""], ids=["unset", "empty"])
 def test_compose_refuses_without_a_secret(compose, empty_env_file, name, value):
     variables = {k: v for k, v in REQUIRED.items() if k != name}
@@ -215,13 +217,52 @@ def test_profiles_restart_policies_and_start_order():
     assert conditions["actions"]["migrate"] == "service_completed_successfully"
     for name in RASA_SERVICES:
         assert conditions[name] == {"postgres": "service_healthy", "redis": "service_healthy"}
-    assert conditions["web"] == {"rasa-1": "service_healthy", "rasa-2": "service_healthy", "actions": "service_healthy"}
+    assert conditions["web"] == {"rasa-1": "service_healthy", "rasa-2": "service_healthy", "actions": "service_healthy",
+                                 "redis": "service_healthy"}
     for name, deps in conditions.items():
         for dep, condition in deps.items():
             if condition == "service_healthy":
                 assert "healthcheck" in services[dep], f"{name} waits for {dep} to be healthy: it needs a healthcheck"
     assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
     assert "postgres-data" in _raw_compose()["volumes"]
+
+
+def test_every_process_of_our_image_runs_in_production_mode():
+    """TRYGG_ENV=production: a missing secret or required setting stops the process (bot/settings.py)."""
+    services = _raw_compose()["services"]
+    for name in SERVICES - {"postgres", "redis"}:
+        assert _environment(services[name]).get("TRYGG_ENV") == "production", name
+
+
+def test_web_instances_share_rate_limits_in_redis_and_trust_only_the_proxy():
+    web = _environment(_raw_compose()["services"]["web"])
+    url = re.fullmatch(r"redis://:(?P<pw>\$\{[^}]*\})@redis:6379/(?P<db>\d+)", web["RATE_LIMIT_STORAGE_URL"])
+    assert url and REFERENCE.fullmatch(url.group("pw")).group("name") == "REDIS_PASSWORD"
+    rasa_db = _environment(_raw_compose()["services"]["rasa-1"])["REDIS_DB"]
+    assert url.group("db") != rasa_db, "counters and Rasa's locks in different Redis databases"
+    assert REFERENCE.fullmatch(web["FORWARDED_ALLOW_IPS"]).group("op") == ":?", "the trusted proxy is required"
+
+
+def test_the_image_carries_only_what_runs():
+    """The Dockerfile installs the runtime lock; test and dev tools are only in requirements-dev.lock."""
+    instructions = "\n".join(line for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()
+                             if not line.lstrip().startswith("#"))
+    assert "requirements-dev" not in instructions and "requirements-audit" not in instructions
+    assert "pip install -r requirements.lock" in instructions
+    def names(path: Path) -> set:
+        return {re.split(r"[=<>\[ ]", line.strip(), maxsplit=1)[0].lower().replace("_", "-")
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith(("#", "-r"))}
+    runtime = names(REPO_ROOT / "requirements.lock")
+    tools = {"pytest", "pytest-asyncio", "hypothesis", "playwright", "honcho", "pip-audit", "iniconfig"}
+    assert not runtime & tools, f"test tools in the production image: {sorted(runtime & tools)}"
+    dev = REPO_ROOT / "requirements-dev.lock"
+    assert "-r requirements.lock" in dev.read_text(encoding="utf-8") and tools - {"pip-audit"} <= names(dev)
+    assert names(REPO_ROOT / "requirements.in") <= runtime | {"spacy", "python-telegram-bot"}
+    for line in (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+==[^=\s]+", line), f"every runtime package pinned exactly: {line}"
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-r requirements.lock -r requirements-dev.lock" in makefile, "make install installs both"
 
 
 def test_no_literal_secret_in_the_compose_file():

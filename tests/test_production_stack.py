@@ -193,6 +193,43 @@ def test_public_entry_fuzzed_with_bad_input_never_fails(stack):
     print(f"\nfuzz status codes: {dict(seen)}")
 
 
+# ---- limits shared by two web instances ----------------------------------------------------------
+
+
+def test_rate_limits_are_shared_by_two_web_instances(stack, redis_url):
+    """Behind the proxy, two web instances count in one Redis: a session or an address that reached
+    its limit on one instance is refused on the other too (RATE_LIMIT_STORAGE_URL)."""
+    import random
+
+    counters = redis_url.rsplit("/", 1)[0] + "/2"  # as in docker-compose.yml: db 2
+    limits = {"RATE_LIMIT_STORAGE_URL": counters, "WEB_RATE_PER_SESSION": "4", "WEB_RATE_PER_IP": "6",
+              "FORWARDED_ALLOW_IPS": "127.0.0.1"}  # the test plays the proxy
+    webs = [stack.add_web(limits), stack.add_web(limits)]
+    rng = random.Random()
+
+    def net() -> str:  # a fresh /64 of the documentation prefix: its own count
+        return f"2001:db8:{rng.randrange(1, 0xffff):x}:{rng.randrange(1, 0xffff):x}"
+
+    with httpx.Client(timeout=90) as client:
+        # per session: 4 messages a minute, alternating between the instances, then refused on both
+        session = client.post(f"{webs[0]}/api/session", headers={"x-forwarded-for": f"{net()}::1"}).json()["session"]
+        codes = [client.post(f"{webs[i % 2]}/api/chat", headers={"x-forwarded-for": f"{net()}::1"},
+                             json={"session": session, "message": "hva er tilknytning", "language": "nb"}).status_code
+                 for i in range(6)]
+        assert codes == [200, 200, 200, 200, 429, 429], codes
+
+        # per client address (IPv6 by /64): 6 a minute, counted across both instances and addresses
+        household = net()
+        codes = [client.post(f"{webs[i % 2]}/api/session", headers={"x-forwarded-for": f"{household}::{i + 1:x}"}).status_code
+                 for i in range(8)]
+        assert codes == [200] * 6 + [429, 429], codes
+        refused = client.post(f"{webs[1]}/api/session", headers={"x-forwarded-for": f"{household}::99"})
+        assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+        assert "for raskt" in refused.json()["message"]
+        assert client.post(f"{webs[1]}/api/session", headers={"x-forwarded-for": f"{net()}::1"}).status_code == 200, \
+            "another household is not affected"
+
+
 # ---- faults -------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.redaction import redact
+from bot.redaction import redact
 
 
 @pytest.mark.parametrize(

@@ -417,10 +417,17 @@ def test_pseudonymous_key():
     assert len(key) == 64 and int(key, 16) >= 0
     assert key != pseudonymous_key("telegram:abd", "s1")
     assert key != pseudonymous_key("telegram:abc", "s2")
-    # a known HMAC-SHA256 value (RFC 4231 test case 2)
-    assert pseudonymous_key("what do ya want for nothing?", "Jefe") == (
-        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-    )
+    # HMAC-SHA256 under the store's own key, derived from the secret with its label (bot.keys) –
+    # not the secret itself (that would be RFC 4231 test case 2: 5bdcc146…), and not the Telegram key
+    import hashlib
+    import hmac
+    from bot.telegram.identity import sender_id
+
+    store_key = hmac.new(b"Jefe", b"trygg-havn/store/user-key/v1", hashlib.sha256).digest()
+    value = pseudonymous_key("what do ya want for nothing?", "Jefe")
+    assert value == hmac.new(store_key, b"what do ya want for nothing?", hashlib.sha256).hexdigest()
+    assert value != "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    assert value != sender_id("what do ya want for nothing?", "Jefe"), "one key per purpose"
     with pytest.raises(ValueError):
         pseudonymous_key("telegram:abc", "")
 

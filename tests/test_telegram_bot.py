@@ -35,7 +35,9 @@ LATE = dt.datetime(2024, 3, 12, 23, 0, tzinfo=OSLO)
 
 
 def hashed(user_id: int) -> str:
-    return hmac.new(SECRET.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()
+    """The Rasa sender id: HMAC of the user id under the key derived for this purpose (bot.keys)."""
+    key = hmac.new(SECRET.encode(), b"trygg-havn/telegram/sender-id/v1", hashlib.sha256).digest()
+    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -139,7 +141,7 @@ async def test_photo_gets_a_text_only_hint(bot):
 
 # ------------------------------------------------------------------ buttons
 
-LONG_PAYLOAD = '/choose_situation{"situation": "overgang fra barnehage til hjemmet etter samvær"}'
+LONG_PAYLOAD = '/trial_action_evaluate{"trial_action_id": "123456", "outcome": "partly"}'
 
 
 async def test_buttons_become_inline_keyboard_and_press_removes_it_and_sends_payload(bot):
@@ -147,7 +149,7 @@ async def test_buttons_become_inline_keyboard_and_press_removes_it_and_sends_pay
         {
             "text": "Hva vil du snakke om?",
             "buttons": [
-                {"title": "Leggetid", "payload": "/choose_bedtime"},
+                {"title": "Leggetid", "payload": "/help"},
                 {"title": "Overganger etter samvær", "payload": LONG_PAYLOAD},
             ],
         }
@@ -317,10 +319,67 @@ async def test_commands_map_to_rasa_messages(bot, command, expected):
 
 
 async def test_free_text_cannot_pick_an_intent(bot):
-    # not a command entity (leading space), but Rasa would read "/…" as an intent
-    bot.tg.send_text(USER, " /delete_my_data")
+    # not command entities (leading space), but Rasa would read "/…" as an intent: typed text never does
+    for typed in (" /delete_my_data", " /affirm", "\u00a0//followup", ' /trial_action_delete{"trial_action_id":"1"}'):
+        bot.tg.send_text(USER, typed)
+    await bot.tg.wait_for("sendMessage", count=4)
+    assert [r["message"] for r in bot.rasa.requests] == [
+        "delete_my_data", "affirm", "followup", 'trial_action_delete{"trial_action_id":"1"}']
+
+
+async def test_forged_button_data_outside_the_allow_list_reaches_rasa_as_text(bot):
+    """callback_data comes from the client: "p:/delete_my_data" is not a button the bot sent."""
+    bot.rasa.responses["hei"] = [{"text": "Klar?", "buttons": [{"title": "Ja", "payload": "/affirm"}]}]
+    bot.tg.send_text(USER, "hei")
+    [question] = await bot.tg.wait_for("sendMessage")
+    mark = bot.tg.last_seq
+    bot.tg.push_update(bot.tg.callback_update(USER, question.result, "p:/delete_my_data"))
+    await bot.tg.wait_for("sendMessage", since=mark)
+    assert [r["message"] for r in bot.rasa.requests] == ["hei", "delete_my_data"]
+
+
+async def test_identifiers_are_removed_before_rasa_sees_the_message(bot):
+    bot.tg.send_text(USER, "Fnr 01019012345, cpr 010190-1234, ring +47 987 65 432 eller kari@example.no")
     await bot.tg.wait_for("sendMessage")
-    assert bot.rasa.requests[0]["message"] == "delete_my_data"
+    assert bot.rasa.requests[0]["message"] == "Fnr [fødselsnummer], cpr [cpr], ring [telefon] eller [e-post]"
+
+
+# ------------------------------------------------------------------ limits
+
+async def test_per_user_limit_refuses_with_one_notice(env):
+    env.setenv("TELEGRAM_RATE_PER_USER", "3")
+    async with bot_running(env) as bot:
+        for i in range(6):
+            bot.tg.send_text(USER, f"melding {i}", language_code="da")
+        bot.tg.send_text(USER + 1, "en anden bruger")
+        await bot.tg.wait_for("sendMessage", count=5)
+        await asyncio.sleep(0.3)
+        texts = bot.tg.sent_texts(USER)
+        assert [t for t in texts if t.startswith("Ekko")] == [f"Ekko: melding {i}" for i in range(3)]
+        assert [t for t in texts if not t.startswith("Ekko")] == [
+            "Du sender beskeder lidt for hurtigt. Vent et øjeblik og prøv igen."], "told once, not three times"
+        assert bot.tg.sent_texts(USER + 1) == ["Ekko: en anden bruger"], "another user has their own count"
+        assert [r["message"] for r in bot.rasa.requests if r["sender"] == hashed(USER)] == [
+            f"melding {i}" for i in range(3)]
+
+
+async def test_pending_messages_per_chat_are_capped(env):
+    env.setenv("TELEGRAM_MAX_PENDING", "2")
+    async with bot_running(env) as bot:
+        bot.rasa.delay = 0.5
+        for i in range(4):
+            bot.tg.send_text(USER, f"melding {i}")
+        await bot.tg.wait_for("sendMessage", count=3, timeout=10)
+        await asyncio.sleep(0.6)
+        texts = bot.tg.sent_texts(USER)
+        assert "Jeg svarer fortsatt på de forrige meldingene dine. Vent på svaret, og send så resten." in texts
+        assert [t for t in texts if t.startswith("Ekko")] == ["Ekko: melding 0", "Ekko: melding 1"]
+        assert len(bot.rasa.requests) == 2
+        bot.rasa.delay = 0
+        mark = bot.tg.last_seq
+        bot.tg.send_text(USER, "nå igjen")
+        [again] = await bot.tg.wait_for("sendMessage", since=mark)
+        assert again.params["text"] == "Ekko: nå igjen", "answered again once the earlier ones are done"
 
 
 async def test_command_menu_is_registered(bot):

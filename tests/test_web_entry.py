@@ -74,7 +74,7 @@ class ServerThread:
 class RasaStandIn:
     """Rasa's REST channel, played: POST /webhooks/rest/webhook {sender, message, metadata}.
 
-    * default: [{"text": "Ekko: <message>", "buttons": [{"title": "Fortell mer", "payload": "/tell_more"}]}]
+    * default: [{"text": "Ekko: <message>", "buttons": [{"title": "Fortell mer", "payload": "/help"}]}]
     * "/delete_my_data": the confirmation question with "Ja, slett alt" / "Nei, behold"
     * "referat": an intro text plus {"custom": {"type": "referat", ...}}
     * "lenke": a text with an https URL and a javascript: pseudo-URL
@@ -134,7 +134,7 @@ class RasaStandIn:
         elif message == "lenke":
             replies = [{"text": "Les mer på https://www.bufdir.no/barnevern/. Ikke javascript:alert(1) her."}]
         else:
-            replies = [{"text": f"Ekko: {message}", "buttons": [{"title": "Fortell mer", "payload": "/tell_more"}]}]
+            replies = [{"text": f"Ekko: {message}", "buttons": [{"title": "Fortell mer", "payload": "/help"}]}]
         return JSONResponse([{"recipient_id": sender, **reply} for reply in replies])
 
 
@@ -215,7 +215,8 @@ def test_demo_pages_widget_and_health(client: TestClient) -> None:
     nb = client.get("/")
     assert nb.status_code == 200 and nb.headers["content-type"].startswith("text/html")
     assert "Eksempel kommune" in nb.text and "Barnevernstjenesten" in nb.text and 'lang="nb"' in nb.text
-    assert re.search(r'<script src="/widget.js" data-language="nb" data-title="Trygg havn" data-color="#1b5e7a" defer>', nb.text)
+    assert re.search(r'<script src="/widget.js" data-language="nb" data-title="Trygg havn" data-color="#1b5e7a" '
+                     r'data-idle-minutes="30" defer>', nb.text)
     da = client.get("/da")
     assert da.status_code == 200
     assert "Furesø Kommune" in da.text and "Dagtilbud" in da.text and 'data-language="da"' in da.text and 'lang="da"' in da.text
@@ -261,7 +262,7 @@ def test_chat_forwards_to_rasa_with_web_metadata(client: TestClient, rasa: RasaS
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
     assert response.json() == {"replies": [{"text": "Ekko: Hva er tilknytning?",
-                                            "buttons": [{"title": "Fortell mer", "payload": "/tell_more"}]}]}
+                                            "buttons": [{"title": "Fortell mer", "payload": "/help"}]}]}
     [forwarded] = rasa.requests
     assert forwarded["message"] == "Hva er tilknytning?"
     assert forwarded["metadata"] == {"channel": "web", "language": "da"}
@@ -392,22 +393,94 @@ def test_rate_limit_per_ip(make_client, rasa: RasaStandIn) -> None:
     assert len(rasa.requests) == 4
 
 
-def test_rate_limiter_refills() -> None:
-    from bot.web.app import RateLimiter
+def test_ipv6_clients_count_per_64_network(rasa: RasaStandIn, web_env) -> None:
+    """Addresses of one /64 share one count (one household can take any of them); others do not."""
+    app = create_app(get_settings(), session_rate_per_minute=0, ip_rate_per_minute=2)
 
-    now = [0.0]
-    limiter = RateLimiter(per_minute=6, clock=lambda: now[0])
-    assert all(limiter.check("a")[0] for _ in range(6))
-    allowed, retry_after = limiter.check("a")
-    assert not allowed and 9 <= retry_after <= 10.01
-    now[0] += 10
-    assert limiter.check("a")[0]
-    assert not limiter.check("a")[0]
-    assert RateLimiter(per_minute=0).check("x") == (True, 0.0)
-    small = RateLimiter(per_minute=1, max_keys=3, clock=lambda: now[0])
-    for key in "abcdef":
-        small.check(key)
-    assert len(small._buckets) == 3
+    def from_address(address: str) -> TestClient:
+        return TestClient(app, client=(address, 40000))
+
+    with from_address("2001:db8:1:2::10") as one, from_address("2001:db8:1:2:ffff:1:2:3") as same_net, \
+            from_address("2001:db8:1:3::10") as elsewhere:
+        assert one.post("/api/session").status_code == 200
+        assert same_net.post("/api/session").status_code == 200
+        assert same_net.post("/api/session").status_code == 429, "another address of the same /64: counted together"
+        assert one.post("/api/session").status_code == 429
+        assert elsewhere.post("/api/session").status_code == 200, "another /64 has its own count"
+
+
+def test_client_bucket() -> None:
+    from bot.web.client_address import client_bucket
+
+    assert client_bucket("192.0.2.7") == "192.0.2.7"
+    assert client_bucket("2001:db8:aa:bb:1:2:3:4") == client_bucket("2001:db8:aa:bb::9") == "2001:db8:aa:bb::/64"
+    assert client_bucket("2001:db8:aa:bc::1") != client_bucket("2001:db8:aa:bb::1")
+    assert client_bucket("::ffff:192.0.2.7") == "192.0.2.7"
+    assert client_bucket("testclient") == "testclient" and client_bucket("") == "unknown"
+
+
+def test_rate_limit_tells_when_to_come_back() -> None:
+    from bot.rate_limits import RateLimit, make_storage
+
+    limit = RateLimit(3, make_storage("memory://"), "test")
+    assert [limit.hit("a")[0] for _ in range(4)] == [True, True, True, False]
+    allowed, retry_after = limit.hit("a")
+    assert not allowed and 1 <= retry_after <= 60
+    assert limit.hit("b") == (True, 0), "another key has its own count"
+    off = RateLimit(0, make_storage("memory://"), "test")
+    assert not off.enabled and all(off.hit("x")[0] for _ in range(100))
+
+
+# ------------------------------------------------------------------------------------------------
+# What reaches Rasa: allow-listed payloads only, no identifiers
+# ------------------------------------------------------------------------------------------------
+
+def test_typed_intents_outside_the_allow_list_reach_rasa_as_text(make_client, rasa: RasaStandIn, monkeypatch) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "500")
+    with make_client() as client:
+        _typed_intents(client, rasa)
+
+
+def _typed_intents(client: TestClient, rasa: RasaStandIn) -> None:
+    session = new_session(client)
+    typed = {
+        "/delete_my_data": "delete_my_data",          # a channel intent: only the delete endpoint sends it
+        "/followup": "followup",                       # only the Telegram job sends it
+        "/greet": "greet",
+        "/nlu_fallback": "nlu_fallback",
+        "//affirm": "affirm",
+        "  /  /restart": "restart",
+        '/trial_action_delete{"trial_action_id": "3", "user_key": "x"}': 'trial_action_delete{"trial_action_id": "3", "user_key": "x"}',
+        '/help_theme{"theme": {"nested": 1}}': 'help_theme{"theme": {"nested": 1}}',
+        "/affirm@0.99": "affirm@0.99",
+        "/affirm\n/deny": "affirm\n/deny",
+    }
+    for message, expected in typed.items():
+        assert chat(client, session, message).status_code == 200
+        assert rasa.messages()[-1] == expected, message
+        assert not rasa.messages()[-1].startswith("/")
+    buttons = ["/affirm", "/deny", "/hug_why", '/help_theme{"theme":"klem"}', '/trial_action_save{"suggestion_index":"1"}',
+               '/trial_action_evaluate{"trial_action_id":"12","outcome":"helped"}', "/crisis_confirmed", "/crisis_ruled_out"]
+    for payload in buttons:
+        chat(client, session, payload)
+        assert rasa.messages()[-1] == payload, "the bot's own buttons still work"
+    assert chat(client, session, " / // ").json()["replies"][0]["text"].startswith("Skriv gjerne"), "nothing left"
+    assert len(rasa.requests) == len(typed) + len(buttons)
+
+
+def test_identifiers_are_removed_before_rasa_sees_the_message(make_client, rasa: RasaStandIn, monkeypatch) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "500")
+    with make_client() as client:
+        chat(client, new_session(client), "Fnr 01019012345, cpr 010190-1234, ring 98 76 54 32 eller kari@example.no")
+    assert rasa.messages() == ["Fnr [fødselsnummer], cpr [cpr], ring [telefon] eller [e-post]"]
+
+
+def test_confirmed_delete_sends_delete_and_yes(client: TestClient, rasa: RasaStandIn) -> None:
+    session = new_session(client)
+    response = client.post("/api/session/delete", json={"session": session, "confirm": True})
+    assert response.status_code == 200
+    assert rasa.messages() == ["/delete_my_data", "/affirm"]
+    assert len({r["sender"] for r in rasa.requests}) == 1
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from actions.redaction import redact
+from bot.redaction import redact
 from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
 
 

@@ -6,10 +6,13 @@ import logging
 import os
 import sys
 
-from bot.settings import get_settings
+from bot.settings import get_settings, require_production_settings
+
+PRODUCTION_SETTINGS = ("SENDER_HASH_SECRET", "DATABASE_URL")
 
 
 def main() -> int:
+    require_production_settings(PRODUCTION_SETTINGS)
     settings = get_settings()
     if not settings.telegram_bot_token:
         print(

@@ -53,11 +53,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.channel_texts import texts
+from bot.inbound import as_text
+from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable
 from bot.settings import Settings, get_settings
 
 from .formatting import CallbackPayloads, Outgoing, OutgoingDocument, OutgoingText, render_replies, ui_text
 from .identity import metadata_language, sender_id
+from .limits import TelegramLimits
 from .quiet_hours import in_quiet_hours, parse_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -65,38 +68,22 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-# Telegram command → message sent to Rasa
+# Telegram command → the intent the channel sends for it (bot.payloads.CHANNEL_INTENTS)
 COMMANDS: Dict[str, str] = {
-    "start": "/greet",
-    "hjelp": "/help",
-    "help": "/help",
-    "mine": "/trial_action_list",
-    "refleksjon": "/reflection_start",
-    "personvern": "/privacy",
-    "slett": "/delete_my_data",
+    "start": "greet",
+    "hjelp": "help",
+    "help": "help",
+    "mine": "trial_action_list",
+    "refleksjon": "reflection_start",
+    "personvern": "privacy",
+    "slett": "delete_my_data",
 }
-UNKNOWN_COMMAND_MESSAGE = "/help"
-FOLLOWUP_MESSAGE = "/followup"
+UNKNOWN_COMMAND_INTENT = "help"
+FOLLOWUP_INTENT = "followup"
 
-# The command menu shown by Telegram clients (/help is an alias and stays out of the menu).
-COMMAND_MENU: Dict[Optional[str], List[Tuple[str, str]]] = {
-    None: [  # default (bokmål)
-        ("start", "Start samtalen"),
-        ("hjelp", "Hva kan jeg hjelpe med?"),
-        ("mine", "Det du har bestemt deg for å prøve"),
-        ("refleksjon", "Start en refleksjon"),
-        ("personvern", "Personvern: hva lagres?"),
-        ("slett", "Slett dataene mine"),
-    ],
-    "da": [
-        ("start", "Start samtalen"),
-        ("hjelp", "Hvad kan jeg hjælpe med?"),
-        ("mine", "Det, du har besluttet at prøve"),
-        ("refleksjon", "Start en refleksion"),
-        ("personvern", "Privatliv: hvad gemmes?"),
-        ("slett", "Slet mine data"),
-    ],
-}
+# The command menu shown by Telegram clients (/help is an alias and stays out of the menu);
+# the descriptions are in content/channel_texts.yml. None = the default menu (bokmål).
+COMMAND_MENU_LANGUAGES: Dict[Optional[str], str] = {None: "nb", "da": "da"}
 
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for about 5 s
 FOLLOWUP_SEND_GAP_SECONDS = 0.05  # stay well below Telegram's ~30 messages/second
@@ -161,6 +148,7 @@ class TelegramBridge:
         self._tz = ZoneInfo(settings.timezone)
         parse_quiet_hours(settings.quiet_hours)  # fail early on a malformed QUIET_HOURS
         self._locks: Dict[int, List[Any]] = {}  # chat id → [lock, users]
+        self.limits = TelegramLimits(settings.telegram_rate_per_user, settings.telegram_max_pending)
         self._pressed: "OrderedDict[Tuple[int, int], None]" = OrderedDict()  # messages whose button was used
 
     # ---------------------------------------------------------------- helpers
@@ -217,15 +205,28 @@ class TelegramBridge:
         typing: bool = True,
         tell_user_when_down: bool = True,
         kind: str = "message",
+        intent: bool = False,
     ) -> bool:
-        """Send one message to Rasa as `sender` and deliver the replies. True when delivered."""
+        """Send one message to Rasa as `sender` and deliver the replies. True when delivered.
+
+        `text` is the user's text or a button's payload (bot.inbound decides what Rasa gets), or
+        with `intent=True` an intent of the channel itself (a command, the follow-up job).
+        """
         metadata = {"channel": "telegram", "language": language}
+
+        async def ask() -> List[Dict[str, Any]]:
+            if intent:
+                return await self.rasa.send_intent(sender, text, metadata=metadata)
+            return await self.rasa.send(sender, text, metadata=metadata)
+
         try:
             if typing:
                 async with self._typing(bot, chat_id):
-                    replies = await self.rasa.send(sender, text, metadata=metadata)
+                    replies = await ask()
             else:
-                replies = await self.rasa.send(sender, text, metadata=metadata)
+                replies = await ask()
+        except EmptyMessage:
+            return True  # nothing of the message was left to send (e.g. only slashes)
         except RasaUnavailable as error:
             log.warning("Rasa unavailable for a telegram %s (sender %s…): %s", kind, sender[:8], type(error).__name__)
             if tell_user_when_down:
@@ -260,15 +261,32 @@ class TelegramBridge:
                     break
         return True
 
-    async def _converse_as(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str) -> None:
+    async def _converse_as(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str,
+                           intent: bool = False) -> None:
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        async with self._chat_lock(chat.id):
-            sender, language = self.sender_for(user), metadata_language(user.language_code)
-            await self.converse(context.bot, chat.id, sender, text, language, kind=kind)
-            await self._seen(chat.id, sender, language)
+        await self._user_turn(context.bot, chat.id, user, text, kind, intent=intent)
+
+    async def _user_turn(self, bot: Any, chat_id: int, user: User, text: str, kind: str, intent: bool = False) -> None:
+        """One turn a user started: within the limits, one at a time per chat, then the follow-up map."""
+        language = metadata_language(user.language_code)
+        refusal = self.limits.admit(user.id, self._pending(chat_id))
+        if refusal is not None:
+            log.info("telegram %s refused: %s", kind, refusal)
+            if self.limits.should_tell(user.id):
+                await self.deliver(bot, chat_id, [OutgoingText(ui_text(refusal, self._ui_language(language)))])
+            return
+        async with self._chat_lock(chat_id):
+            sender = self.sender_for(user)
+            await self.converse(bot, chat_id, sender, text, language, kind=kind, intent=intent)
+            await self._seen(chat_id, sender, language)
+
+    def _pending(self, chat_id: int) -> int:
+        """Messages of this chat being answered or waiting for their turn."""
+        entry = self._locks.get(chat_id)
+        return entry[1] if entry else 0
 
     async def _seen(self, chat_id: int, sender: str, language: Optional[str]) -> None:
         """After a turn: let the follow-up store know how to reach this chat (if one is waiting)."""
@@ -285,8 +303,9 @@ class TelegramBridge:
         message = update.effective_message
         if message is None or not message.text:
             return
-        # Rasa reads a leading "/" as an intent name; free text must never choose intents.
-        text = re.sub(r"^[\s/]+", "", message.text)
+        # Rasa reads a leading "/" as an intent name; typed text never chooses intents on Telegram
+        # (buttons arrive as callback queries), so not even a payload of the allow-list.
+        text = as_text(message.text)
         if not text:
             return
         await self._converse_as(update, context, text, "message")
@@ -296,7 +315,7 @@ class TelegramBridge:
         if message is None or not message.text:
             return
         command = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
-        await self._converse_as(update, context, COMMANDS.get(command, UNKNOWN_COMMAND_MESSAGE), "command")
+        await self._converse_as(update, context, COMMANDS.get(command, UNKNOWN_COMMAND_INTENT), "command", intent=True)
 
     async def on_other_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, voice, stickers …: only text is understood."""
@@ -337,10 +356,7 @@ class TelegramBridge:
         if payload is None:
             await self.deliver(context.bot, chat_id, [OutgoingText(ui_text("button_expired", self._ui_language(language)))])
             return
-        async with self._chat_lock(chat_id):
-            sender = self.sender_for(user)
-            await self.converse(context.bot, chat_id, sender, payload, language, kind="button")
-            await self._seen(chat_id, sender, language)
+        await self._user_turn(context.bot, chat_id, user, payload, "button")
 
     async def followup_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Repeating job: deliver due follow-ups, never during quiet hours."""
@@ -360,8 +376,8 @@ class TelegramBridge:
                 break
             async with self._chat_lock(chat_id):
                 delivered = await self.converse(
-                    context.bot, chat_id, sender, FOLLOWUP_MESSAGE, language,
-                    typing=False, tell_user_when_down=False, kind="follow-up",
+                    context.bot, chat_id, sender, FOLLOWUP_INTENT, language,
+                    typing=False, tell_user_when_down=False, kind="follow-up", intent=True,
                 )
             if self.followup_done is not None:
                 try:
@@ -418,6 +434,7 @@ def build_application(
         chat_seen=chat_seen, clock=clock,
     )
     redact_token_in_logs(settings.telegram_bot_token)
+    keep_updates_out_of_logs()
     base_url = base_url or settings.telegram_base_url
     application = (
         Application.builder()
@@ -457,10 +474,11 @@ def bridge_of(application: Application) -> TelegramBridge:
 
 async def register_commands(application: Application) -> None:
     """Show the commands in the Telegram clients' menu (bokmål default, Danish for da clients)."""
-    for language, commands in COMMAND_MENU.items():
+    for language, texts_language in COMMAND_MENU_LANGUAGES.items():
+        commands = texts("telegram_commands")[texts_language]
         try:
             await application.bot.set_my_commands(
-                [BotCommand(name, description) for name, description in commands],
+                [BotCommand(name, description) for name, description in commands.items()],
                 scope=BotCommandScopeDefault(),
                 language_code=language,
             )
@@ -688,3 +706,12 @@ def quiet_noisy_loggers() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    keep_updates_out_of_logs()
+
+
+def keep_updates_out_of_logs() -> None:
+    """python-telegram-bot logs every update and API result at DEBUG – with the user's text, name and
+    ids. Its loggers never go below INFO here, so not even LOG_LEVEL=DEBUG writes them to a log."""
+    logger = logging.getLogger("telegram")
+    if logger.getEffectiveLevel() < logging.INFO:
+        logger.setLevel(logging.INFO)

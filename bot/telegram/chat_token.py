@@ -7,12 +7,10 @@ copy of the database alone reveals no Telegram id.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 
-_PURPOSE = b"trygg-havn/telegram-chat-id/v1"
+from bot.keys import TELEGRAM_CHAT_TOKEN, derive_key
 
 
 class ChatTokenError(ValueError):
@@ -20,10 +18,7 @@ class ChatTokenError(ValueError):
 
 
 def _fernet(secret: str) -> Fernet:
-    if not secret:
-        raise ValueError("a non-empty secret is needed")
-    key = hmac.new(secret.encode("utf-8"), _PURPOSE, hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return Fernet(base64.urlsafe_b64encode(derive_key(secret, TELEGRAM_CHAT_TOKEN)))
 
 
 def encrypt_chat_id(chat_id: int, secret: str) -> str:

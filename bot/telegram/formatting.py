@@ -18,6 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
+from bot.channel_texts import texts
+
 TELEGRAM_TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64  # bytes
 FILENAME_MAX_CHARS = 64
@@ -43,26 +45,10 @@ Outgoing = Union[OutgoingText, OutgoingDocument]
 
 
 # --------------------------------------------------------------------------------------------
-# Fixed texts of the Telegram channel itself (everything else comes from Rasa)
-
-UI_TEXTS: Dict[str, Dict[str, str]] = {
-    "nb": {
-        "unavailable": "Jeg kan ikke svare akkurat nå – prøv igjen om et minutt.",
-        "only_text": "Jeg kan bare lese tekstmeldinger – skriv gjerne med ord det du lurer på.",
-        "button_expired": "Den knappen virker ikke lenger – skriv svaret ditt i stedet.",
-        "choose": "Velg et alternativ:",
-    },
-    "da": {
-        "unavailable": "Jeg kan ikke svare lige nu – prøv igen om et minut.",
-        "only_text": "Jeg kan kun læse tekstbeskeder – skriv gerne med ord, hvad du undrer dig over.",
-        "button_expired": "Den knap virker ikke længere – skriv dit svar i stedet.",
-        "choose": "Vælg en mulighed:",
-    },
-}
-
+# Fixed texts of the Telegram channel itself (content/channel_texts.yml; everything else comes from Rasa)
 
 def ui_text(key: str, language: Optional[str]) -> str:
-    return UI_TEXTS["da" if language == "da" else "nb"][key]
+    return texts("telegram")["da" if language == "da" else "nb"][key]
 
 
 # --------------------------------------------------------------------------------------------

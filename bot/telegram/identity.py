@@ -1,22 +1,23 @@
 """Who a Telegram user is, as far as Rasa knows: a keyed hash, never the Telegram user id.
 
-sender id = hex(HMAC-SHA256(key=settings.sender_hash_secret, msg=str(telegram user id)))
+sender id = hex(HMAC-SHA256(key=derive_key(SENDER_HASH_SECRET, TELEGRAM_SENDER_ID), msg=str(user id)))
+(bot.keys: a key of its own for this purpose, not the secret itself)
 
 The same user always gets the same sender id (so Rasa keeps the conversation), the id cannot be
 reversed without the secret, and rotating SENDER_HASH_SECRET starts everyone afresh.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Union
+
+from bot.keys import TELEGRAM_SENDER_ID, keyed_hash
 
 
 def sender_id(telegram_user_id: Union[int, str], secret: str) -> str:
     """The pseudonymous sender id sent to Rasa for one Telegram user."""
     if not secret:
         raise ValueError("sender hash secret is empty")
-    return hmac.new(secret.encode("utf-8"), str(telegram_user_id).encode("utf-8"), hashlib.sha256).hexdigest()
+    return keyed_hash(secret, TELEGRAM_SENDER_ID, str(telegram_user_id))
 
 
 def metadata_language(language_code: Union[str, None]) -> Union[str, None]:

@@ -2,7 +2,8 @@
 
 Listens on WEB_HOST:WEB_PORT (default 127.0.0.1:8080). Behind a reverse proxy, uvicorn trusts the
 X-Forwarded-For header only from FORWARDED_ALLOW_IPS (default 127.0.0.1), so the per-IP rate limit
-sees the real client address.
+sees the real client address. In production (TRYGG_ENV=production) SESSION_SECRET,
+FORWARDED_ALLOW_IPS and RATE_LIMIT_STORAGE_URL must be set, or it stops with a clear message.
 """
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import sys
 
 import uvicorn
 
-from bot.settings import get_settings
+from bot.settings import get_settings, require_production_settings
+
+PRODUCTION_SETTINGS = ("SESSION_SECRET", "FORWARDED_ALLOW_IPS", "RATE_LIMIT_STORAGE_URL")
 
 from .app import create_app
 
 
 def main() -> int:
+    require_production_settings(PRODUCTION_SETTINGS)
     level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -25,7 +29,7 @@ def main() -> int:
     logging.getLogger(__name__).info("web entry on http://%s:%s (Rasa: %s)", settings.web_host, settings.web_port,
                                      ", ".join(settings.rasa_urls))
     uvicorn.run(app, host=settings.web_host, port=settings.web_port, proxy_headers=True,
-                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                forwarded_allow_ips=settings.forwarded_allow_ips,
                 server_header=False, ws="none", log_level=logging.getLevelName(level).lower())
     return 0
 

@@ -8,18 +8,27 @@ GET  /widget.js           the widget (one script tag embeds it); /static/... for
 GET  /healthz             {"status": "ok"}
 POST /api/session         → {"session": <signed token>}
 POST /api/chat            {session, message, language?} → {"replies": [{text, buttons, custom?}]}
-POST /api/session/delete  {session, language?} → forwards "/delete_my_data" to Rasa, → {"replies": [...]}
+POST /api/session/delete  {session, language?, confirm?} → "delete my data" for this session: Rasa asks
+                          to confirm; with confirm: true it is confirmed at once → {"replies": [...]}
+
+What reaches Rasa
+-----------------
+RasaClient.send (bot.inbound) keeps only button payloads of the allow-list (bot.payloads) as
+intents, strips leading slashes from everything else and removes fødselsnummer, CPR, phone numbers
+and e-mail addresses – before Rasa, its tracker store and logs, or the action server see the text.
 
 Sessions
 --------
 A session token is `v1.<random nonce>.<issued, hex seconds>.<HMAC-SHA256 signature>`, signed with a
 key derived from `settings.session_secret`. The sender id sent to Rasa is a second keyed hash of the
 nonce (`web-<hex>`): it is not the token, and nobody without the secret can guess or forge one.
-The conversation history lives in the browser (localStorage); the server keeps none.
+The conversation history lives in the browser tab (sessionStorage, forgotten after
+WIDGET_IDLE_MINUTES without activity); the server keeps none.
 
 Errors are small JSON objects `{"error": <code>, "message": <friendly text in nb/da>}`:
 400 unreadable request, 401 missing/forged/expired session, 403 origin not allowed, 413 body too
-large, 429 rate limited (token bucket per session and per IP, in memory), 503 Rasa unreachable.
+large, 429 rate limited (moving window per session and per client address – IPv6 by /64 – in
+RATE_LIMIT_STORAGE_URL: memory, or Redis shared by several instances), 503 Rasa unreachable.
 A message that is empty or longer than `settings.max_message_chars` is answered with a friendly
 reply (200) and not forwarded. Message texts are never logged.
 """
@@ -30,17 +39,15 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -49,8 +56,13 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.channel_texts import texts
+from bot.keys import WEB_SENDER_ID, WEB_SESSION_TOKEN, derive_key
+from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable
+from bot.rate_limits import RateLimit, is_local, make_storage
 from bot.settings import Settings, get_settings
+
+from .client_address import client_bucket
 
 log = logging.getLogger(__name__)
 
@@ -58,56 +70,13 @@ WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
 
-DELETE_MESSAGE = "/delete_my_data"
+DELETE_INTENT = "delete_my_data"
+CONFIRM_PAYLOAD = "/affirm"  # the "Ja, slett alt" button of the deletion question
 LANGUAGES = ("nb", "da")
 
-TEXTS: Dict[str, Dict[str, str]] = {
-    "nb": {
-        "unavailable": "Jeg kan ikke svare akkurat nå – prøv igjen om et minutt.",
-        "too_long": "Meldingen din er for lang. Skriv den gjerne kortere – høyst {limit} tegn.",
-        "empty": "Skriv gjerne et spørsmål, så skal jeg prøve å hjelpe.",
-        "session": "Samtalen er utløpt eller ugyldig. Start en ny samtale.",
-        "rate_limited": "Du sender meldinger litt for raskt. Vent et øyeblikk og prøv igjen.",
-        "bad_request": "Meldingen kunne ikke leses. Last inn siden på nytt og prøv igjen.",
-        "content_type": "Meldingen må sendes som JSON (Content-Type: application/json).",
-        "too_large": "Meldingen er for stor.",
-        "origin": "Denne nettsiden har ikke tilgang til chatten.",
-        "not_found": "Denne adressen finnes ikke.",
-        "method": "Denne metoden er ikke tillatt her.",
-        "error": "Noe gikk galt hos oss. Prøv igjen om litt.",
-    },
-    "da": {
-        "unavailable": "Jeg kan ikke svare lige nu – prøv igen om et minut.",
-        "too_long": "Din besked er for lang. Skriv den gerne kortere – højst {limit} tegn.",
-        "empty": "Skriv gerne et spørgsmål, så vil jeg prøve at hjælpe.",
-        "session": "Samtalen er udløbet eller ugyldig. Start en ny samtale.",
-        "rate_limited": "Du sender beskeder lidt for hurtigt. Vent et øjeblik og prøv igen.",
-        "bad_request": "Beskeden kunne ikke læses. Genindlæs siden og prøv igen.",
-        "content_type": "Beskeden skal sendes som JSON (Content-Type: application/json).",
-        "too_large": "Beskeden er for stor.",
-        "origin": "Denne hjemmeside har ikke adgang til chatten.",
-        "not_found": "Denne adresse findes ikke.",
-        "method": "Denne metode er ikke tilladt her.",
-        "error": "Noget gik galt hos os. Prøv igen om lidt.",
-    },
-}
+TEXTS = texts("web")  # content/channel_texts.yml
 
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-# ------------------------------------------------------------------------------------------------
-# Configuration that is not (yet) a field of Settings: read from Settings when present, else env.
-# ------------------------------------------------------------------------------------------------
-
-def _config_number(settings: Settings, attribute: str, env_name: str, default: float) -> float:
-    value = getattr(settings, attribute, None)
-    if value is None:
-        raw = os.environ.get(env_name, "")
-        try:
-            value = float(raw) if raw.strip() else default
-        except ValueError:
-            value = default
-    return float(value)
 
 
 def pick_language(value: Any, default: str = "nb") -> str:
@@ -141,9 +110,8 @@ class SessionSigner:
     def __init__(self, secret: str, max_age_seconds: Optional[float] = None, clock: Callable[[], float] = time.time):
         if not secret:
             raise ValueError("session secret is empty")
-        key = secret.encode("utf-8")
-        self._sign_key = hmac.new(key, b"trygg-havn/web/session-token", hashlib.sha256).digest()
-        self._sender_key = hmac.new(key, b"trygg-havn/web/sender-id", hashlib.sha256).digest()
+        self._sign_key = derive_key(secret, WEB_SESSION_TOKEN)
+        self._sender_key = derive_key(secret, WEB_SENDER_ID)
         self.max_age_seconds = max_age_seconds if max_age_seconds and max_age_seconds > 0 else None
         self._clock = clock
 
@@ -170,43 +138,6 @@ class SessionSigner:
         if self.max_age_seconds is not None and now - issued > self.max_age_seconds:
             return None
         return "web-" + hmac.new(self._sender_key, nonce.encode("ascii"), hashlib.sha256).hexdigest()
-
-
-# ------------------------------------------------------------------------------------------------
-# Rate limiting: an in-memory token bucket per key (session sender id, client IP)
-# ------------------------------------------------------------------------------------------------
-
-class RateLimiter:
-    """`per_minute` requests a minute, bursts up to `burst` (default: the per-minute count).
-
-    Keeps at most `max_keys` buckets (least recently used dropped). per_minute <= 0 disables it.
-    """
-
-    def __init__(self, per_minute: float, burst: Optional[float] = None, max_keys: int = 20000,
-                 clock: Callable[[], float] = time.monotonic):
-        self.per_minute = float(per_minute)
-        self.capacity = float(burst if burst is not None else max(per_minute, 1))
-        self.max_keys = max_keys
-        self._clock = clock
-        self._buckets: "OrderedDict[str, Tuple[float, float]]" = OrderedDict()
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> Tuple[bool, float]:
-        """(allowed, seconds until the next request would be allowed)."""
-        if self.per_minute <= 0:
-            return True, 0.0
-        rate = self.per_minute / 60.0
-        now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.pop(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * rate)
-            allowed = tokens >= 1.0
-            if allowed:
-                tokens -= 1.0
-            self._buckets[key] = (tokens, now)
-            while len(self._buckets) > self.max_keys:
-                self._buckets.popitem(last=False)
-        return allowed, 0.0 if allowed else (1.0 - tokens) / rate
 
 
 # ------------------------------------------------------------------------------------------------
@@ -286,17 +217,19 @@ class WebEntry:
         self.rasa = rasa
         self.default_language = pick_language(settings.default_language)
         self.signer = SessionSigner(settings.session_secret, max_age_seconds=session_max_age_seconds)
-        self.session_limiter = RateLimiter(session_rate_per_minute)
-        self.ip_limiter = RateLimiter(ip_rate_per_minute)
+        self.limit_storage = make_storage(settings.rate_limit_storage_url)
+        self.session_limiter = RateLimit(session_rate_per_minute, self.limit_storage, "trygg-web-session")
+        self.ip_limiter = RateLimit(ip_rate_per_minute, self.limit_storage, "trygg-web-ip")
         self.allowed_origins = frozenset(o.rstrip("/") for o in settings.allowed_origins)
         self.max_body_bytes = max(16 * 1024, settings.max_message_chars * 6 + 4096)
-        self.pages = {"nb": self._load_page("demo_nb.html"), "da": self._load_page("demo_da.html")}
+        idle = f"{settings.widget_idle_minutes:g}"
+        self.pages = {"nb": self._load_page("demo_nb.html", idle), "da": self._load_page("demo_da.html", idle)}
 
     # -------------------------------------------------------------------------------- pages
 
     @staticmethod
-    def _load_page(name: str) -> Tuple[bytes, str]:
-        html = (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+    def _load_page(name: str, idle_minutes: str) -> Tuple[bytes, str]:
+        html = (TEMPLATES_DIR / name).read_text(encoding="utf-8").replace("{{idle_minutes}}", idle_minutes)
         style_hashes = " ".join(
             "'sha256-" + base64.b64encode(hashlib.sha256(block.encode("utf-8")).digest()).decode() + "'"
             for block in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
@@ -344,13 +277,19 @@ class WebEntry:
 
     @staticmethod
     def _client_ip(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
+        """The client's bucket: its address (from X-Forwarded-For only via FORWARDED_ALLOW_IPS), IPv6 by /64."""
+        return client_bucket(request.client.host if request.client else "unknown")
 
-    def _limit(self, limiter: RateLimiter, key: str, language: str) -> Optional[JSONResponse]:
-        allowed, retry_after = limiter.check(key)
+    async def _limit(self, limiter: RateLimit, key: str, language: str) -> Optional[JSONResponse]:
+        if not limiter.enabled:
+            return None
+        if is_local(self.limit_storage):
+            allowed, retry_after = limiter.hit(key)
+        else:  # Redis: a network round trip, off the event loop
+            allowed, retry_after = await run_in_threadpool(limiter.hit, key)
         if allowed:
             return None
-        return error_response(429, "rate_limited", language, headers={"Retry-After": str(max(1, int(retry_after + 0.999)))})
+        return error_response(429, "rate_limited", language, headers={"Retry-After": str(retry_after)})
 
     async def _read_json(self, request: Request) -> Dict[str, Any]:
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -383,7 +322,7 @@ class WebEntry:
         language = self.default_language
         if not self._origin_allowed(request):
             return error_response(403, "origin", language), {}, language
-        limited = self._limit(self.ip_limiter, self._client_ip(request), language)
+        limited = await self._limit(self.ip_limiter, self._client_ip(request), language)
         if limited:
             return limited, {}, language
         try:
@@ -392,9 +331,20 @@ class WebEntry:
             return error_response(error.status, error.code, language), {}, language
         return None, data, pick_language(data.get("language"), self.default_language)
 
-    async def _forward(self, sender: str, text: str, language: str) -> JSONResponse:
+    async def _forward(self, sender: str, text: str, language: str, *, intent: bool = False,
+                       then: Optional[str] = None) -> JSONResponse:
+        """The user's text (or a button's payload) to Rasa – or, with `intent`, an intent of the
+        web entry itself; `then` is a second message sent right after (the deletion's "yes")."""
+        metadata = {"channel": "web", "language": language}
         try:
-            replies = await self.rasa.send(sender, text, metadata={"channel": "web", "language": language})
+            if intent:
+                replies = await self.rasa.send_intent(sender, text, metadata=metadata)
+            else:
+                replies = await self.rasa.send(sender, text, metadata=metadata)
+            if then is not None:
+                replies = await self.rasa.send(sender, then, metadata=metadata)
+        except EmptyMessage:
+            return replies_response([{"text": text_for(language, "empty"), "buttons": []}])
         except RasaUnavailable as error:
             log.warning("Rasa unavailable for a web message: %s", type(error).__name__)
             return error_response(503, "unavailable", language, headers={"Retry-After": "60"})
@@ -411,7 +361,7 @@ class WebEntry:
         language = self.default_language
         if not self._origin_allowed(request):
             return error_response(403, "origin", language)
-        limited = self._limit(self.ip_limiter, self._client_ip(request), language)
+        limited = await self._limit(self.ip_limiter, self._client_ip(request), language)
         if limited:
             return limited
         return JSONResponse({"session": self.signer.issue()}, headers=NO_STORE)
@@ -424,7 +374,7 @@ class WebEntry:
         sender = self.signer.sender_id(data.get("session"))
         if sender is None:
             return error_response(401, "session", language), data, language, ""
-        return self._limit(self.session_limiter, sender, language), data, language, sender
+        return await self._limit(self.session_limiter, sender, language), data, language, sender
 
     async def chat(self, request: Request) -> Response:
         failed, data, language, sender = await self._session_preamble(request)
@@ -444,10 +394,14 @@ class WebEntry:
         return await self._forward(sender, text, language)
 
     async def delete_session(self, request: Request) -> Response:
-        failed, _, language, sender = await self._session_preamble(request)
+        """"Delete my data" for this session: the bot asks to confirm – or, with {"confirm": true}
+        (the widget's offer before a new or an expired conversation), deletes at once."""
+        failed, data, language, sender = await self._session_preamble(request)
         if failed:
             return failed
-        return await self._forward(sender, DELETE_MESSAGE, language)
+        confirmed = data.get("confirm") is True
+        return await self._forward(sender, DELETE_INTENT, language, intent=True,
+                                   then=CONFIRM_PAYLOAD if confirmed else None)
 
 
 def create_app(settings: Optional[Settings] = None, rasa_client: Optional[RasaClient] = None, *,
@@ -455,18 +409,18 @@ def create_app(settings: Optional[Settings] = None, rasa_client: Optional[RasaCl
                session_max_age_seconds: Optional[float] = None) -> Starlette:
     """The Starlette app of the web entry.
 
-    Rate limits (messages a minute; 0 switches one off) come from the arguments, else from Settings
-    fields `web_rate_per_session` / `web_rate_per_ip` when present, else from the environment
-    (WEB_RATE_PER_SESSION, default 20; WEB_RATE_PER_IP, default 60). Sessions expire after
+    Rate limits (messages a minute; 0 switches one off) come from the arguments, else from
+    Settings (WEB_RATE_PER_SESSION, default 20; WEB_RATE_PER_IP, default 60), counted in
+    RATE_LIMIT_STORAGE_URL (memory://, or redis://… shared by several web instances). Sessions expire after
     `settings.retention_days` unless `session_max_age_seconds` says otherwise.
     """
     settings = settings or get_settings()
     owns_client = rasa_client is None
     rasa = rasa_client or RasaClient(settings.rasa_urls, timeout=settings.rasa_timeout_seconds)
     if session_rate_per_minute is None:
-        session_rate_per_minute = _config_number(settings, "web_rate_per_session", "WEB_RATE_PER_SESSION", 20)
+        session_rate_per_minute = settings.web_rate_per_session
     if ip_rate_per_minute is None:
-        ip_rate_per_minute = _config_number(settings, "web_rate_per_ip", "WEB_RATE_PER_IP", 60)
+        ip_rate_per_minute = settings.web_rate_per_ip
     if session_max_age_seconds is None:
         session_max_age_seconds = max(0, settings.retention_days) * 86400.0
     entry = WebEntry(settings, rasa, session_rate_per_minute, ip_rate_per_minute, session_max_age_seconds)

@@ -8,6 +8,13 @@
  * data-language "nb" (bokmål, default) or "da" (Danish)
  * data-title    the name shown in the header and on the launcher (default "Trygg havn")
  * data-color    the accent colour, #rgb or #rrggbb (text on it is black or white, whichever has AA contrast)
+ * data-idle-minutes  after this many minutes without activity the conversation is closed (default 30)
+ *
+ * Shared computers (a daycare's PC): the conversation and its session live only in this browser
+ * tab (sessionStorage – a new tab or window starts empty, closing the tab forgets it) and only
+ * until it has been idle for data-idle-minutes. Then nothing of it stays visible or usable; the
+ * widget only offers to delete it on the server too. "Ny samtale" offers the same first, so a user
+ * never loses the way to delete what they wrote.
  *
  * It defines <trygg-havn-chat> (a place for it can also be put in the page by hand, with the same
  * attributes without "data-"). No framework, shadow DOM, no innerHTML for any text: user and bot
@@ -45,7 +52,16 @@
       newTab: " (åpnes i ny fane)",
       download: "Last ned referatet ({file})",
       newStarted: "Ny samtale startet.",
-      deleted: "Samtalen er slettet fra denne nettleseren."
+      deleted: "Samtalen er slettet fra denne nettleseren.",
+      newOffer: "Vil du slette samtalen hos oss før du starter en ny?",
+      deleteAndNew: "Slett og start ny",
+      keepAndNew: "Start ny uten å slette",
+      cancel: "Avbryt",
+      expiredOffer: "Den forrige samtalen ble lukket fordi ingen skrev noe på en stund. Vil du også slette den hos oss?",
+      deleteOld: "Ja, slett den",
+      keepOld: "Nei takk",
+      serverDeleted: "Den forrige samtalen er slettet hos oss.",
+      offerLabel: "Slette samtalen?"
     },
     da: {
       launcher: "Spørg {title}",
@@ -68,7 +84,16 @@
       newTab: " (åbner i en ny fane)",
       download: "Hent referatet ({file})",
       newStarted: "Ny samtale startet.",
-      deleted: "Samtalen er slettet fra denne browser."
+      deleted: "Samtalen er slettet fra denne browser.",
+      newOffer: "Vil du slette samtalen hos os, før du starter en ny?",
+      deleteAndNew: "Slet og start ny",
+      keepAndNew: "Start ny uden at slette",
+      cancel: "Annuller",
+      expiredOffer: "Den forrige samtale blev lukket, fordi ingen skrev noget i et stykke tid. Vil du også slette den hos os?",
+      deleteOld: "Ja, slet den",
+      keepOld: "Nej tak",
+      serverDeleted: "Den forrige samtale er slettet hos os.",
+      offerLabel: "Slette samtalen?"
     }
   };
 
@@ -76,6 +101,8 @@
   var BOT_BUBBLE = "#eef2f4";
   var MAX_STORED = 200;
   var REQUEST_TIMEOUT_MS = 45000;
+  var DEFAULT_IDLE_MINUTES = 30;
+  var TOUCH_EVERY_MS = 5000;  // typing counts as activity, stored at most this often
 
   var CSS = [
     ":host{all:initial;position:fixed;z-index:2147483000;right:0;bottom:0;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1f2328}",
@@ -121,6 +148,9 @@
     "@keyframes th-dot{0%,80%,100%{opacity:.35;transform:none}40%{opacity:1;transform:translateY(-3px)}}",
     ".error{margin:8px 0;padding:10px 12px;border:1px solid #e0b4ae;border-radius:8px;background:#fdf0ee;color:#7a1b10}",
     ".error p{margin:0 0 8px}",
+    ".offer{margin:0 0 12px;padding:10px 12px;border:2px solid var(--th-link);border-radius:8px;background:#fff}",
+    ".offer p{margin:0 0 8px}",
+    ".offer .choices{margin:0}",
     ".retry{min-height:40px;padding:6px 14px;border:2px solid #7a1b10;border-radius:8px;background:#fff;color:#7a1b10;font-weight:600}",
     ".compose{display:flex;gap:8px;align-items:flex-end;padding:10px;border-top:1px solid #dde3e7;background:#fff}",
     ".compose textarea{flex:1;min-height:44px;max-height:140px;padding:10px 12px;border:2px solid #6b7780;border-radius:10px;resize:none;background:#fff;line-height:1.35}",
@@ -225,12 +255,23 @@
     if (last < text.length) parent.append(text.slice(last));
   }
 
+  // The conversation lives in this tab only (sessionStorage), never in localStorage.
   function storageGet(key) {
-    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+    try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
 
   function storageSet(key, value) {
-    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode, full */ }
+    try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode, full */ }
+  }
+
+  function forgetOldLocalStorage(key) {
+    // earlier versions kept the chat and a 90-day session in localStorage: remove it on sight
+    try { window.localStorage.removeItem(key); } catch (e) { /* storage blocked */ }
+  }
+
+  function idleMinutes(value) {
+    var minutes = parseFloat(value);
+    return isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_IDLE_MINUTES;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -260,15 +301,26 @@
       this.style.setProperty("--th-link-fg", contrast(link, "#ffffff") >= 4.5 ? "#ffffff" : "#111111");
 
       this.storageKey = "trygg-havn-chat:" + this.server + ":" + this.language;
+      forgetOldLocalStorage(this.storageKey);
+      this.idleMs = idleMinutes(attr("idle-minutes") || scriptData.idleMinutes) * 60000;
       var stored = storageGet(this.storageKey) || {};
       this.state = {
         session: typeof stored.session === "string" ? stored.session : null,
-        messages: Array.isArray(stored.messages) ? stored.messages.filter(function (m) { return m && typeof m === "object"; }) : []
+        messages: Array.isArray(stored.messages) ? stored.messages.filter(function (m) { return m && typeof m === "object"; }) : [],
+        lastActive: typeof stored.lastActive === "number" ? stored.lastActive : Date.now(),
+        expiredSession: typeof stored.expiredSession === "string" ? stored.expiredSession : null
       };
       this.busy = false;
       this.lastAction = null;
+      this.offer = null;
       this._build();
-      this._renderAll();
+      if (!this._checkIdle()) this._renderAll();
+      if (this.state.expiredSession) this._showOffer("expired");
+      this._armIdleTimer();
+      var check = function () { self._checkIdle(); };
+      document.addEventListener("visibilitychange", check);
+      window.addEventListener("focus", check);
+      window.addEventListener("pageshow", check);
     }
 
     // ---------------------------------------------------------------------------------------------- DOM
@@ -329,7 +381,10 @@
       this.input.addEventListener("keydown", function (event) {
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); self.submit(); }
       });
-      this.input.addEventListener("input", function () { self._grow(); });
+      this.input.addEventListener("input", function () {
+        self._grow();
+        if (Date.now() - self.state.lastActive > TOUCH_EVERY_MS) self._touch();
+      });
       this.panel.addEventListener("keydown", function (event) { self._panelKey(event); });
     }
 
@@ -387,7 +442,119 @@
     _save() {
       var messages = this.state.messages;
       if (messages.length > MAX_STORED) messages.splice(0, messages.length - MAX_STORED);
-      storageSet(this.storageKey, { v: 1, session: this.state.session, messages: messages });
+      storageSet(this.storageKey, { v: 2, session: this.state.session, messages: messages,
+        lastActive: this.state.lastActive, expiredSession: this.state.expiredSession });
+    }
+
+    // ---------------------------------------------------------------------------------------------- idle timeout
+
+    /** Something happened in this conversation: the idle clock starts again. */
+    _touch(store) {
+      this.state.lastActive = Date.now();
+      if (store !== false) this._save();
+      this._armIdleTimer();
+    }
+
+    _armIdleTimer() {
+      var self = this;
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+      if (!this.state.session && !this.state.messages.length) return;
+      var wait = Math.max(0, this.state.lastActive + this.idleMs - Date.now()) + 50;
+      this.idleTimer = setTimeout(function () { self._checkIdle(); }, Math.min(wait, 2147483000));
+    }
+
+    /** Close the conversation when it has been idle too long. True when it was closed now. */
+    _checkIdle() {
+      var self = this;
+      if (this.busy) {  // a request in flight: look again in a second
+        clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(function () { self._checkIdle(); }, 1000);
+        return false;
+      }
+      if (!this.state.session && !this.state.messages.length) return false;
+      if (Date.now() - this.state.lastActive < this.idleMs) {
+        this._armIdleTimer();
+        return false;
+      }
+      // Nothing of it stays visible or usable: the history is gone, the session is kept only to
+      // offer its deletion on the server.
+      if (this.state.session) this.state.expiredSession = this.state.session;
+      this.state.session = null;
+      this.state.messages = [];
+      this.lastAction = null;
+      this.input.value = "";
+      this._hideError();
+      this._save();
+      this._renderAll();
+      if (this.state.expiredSession) this._showOffer("expired");
+      return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------- "delete on the server first?"
+
+    _showOffer(kind) {
+      var t = this.t, self = this;
+      this._hideOffer();
+      var buttons = kind === "expired"
+        ? [[t.deleteOld, function () { self._deleteOnServer(self.state.expiredSession, "expired"); }],
+           [t.keepOld, function () { self._dropExpired(); }]]
+        : [[t.deleteAndNew, function () { self._deleteOnServer(self.state.session, "new"); }],
+           [t.keepAndNew, function () { self._hideOffer(); self._startNew(); }],
+           [t.cancel, function () { self._hideOffer(); self.input.focus(); }]];
+      var group = el("div", { "class": "choices" });
+      buttons.forEach(function (b) {
+        var node = el("button", { "class": "choice", type: "button", text: b[0] });
+        node.addEventListener("click", b[1]);
+        group.append(node);
+      });
+      this.offerText = el("p", { text: kind === "expired" ? t.expiredOffer : t.newOffer });
+      this.offer = el("div", { "class": "offer", role: "group", "aria-label": t.offerLabel }, [this.offerText, group]);
+      this.offer.dataset.kind = kind;
+      this.scroller.insertBefore(this.offer, this.log);
+      this._scrollDown();
+    }
+
+    _hideOffer() {
+      if (this.offer) this.offer.remove();
+      this.offer = null;
+    }
+
+    _dropExpired() {
+      this.state.expiredSession = null;
+      this._save();
+      this._hideOffer();
+      this.input.focus();
+    }
+
+    /** Delete what `session` wrote, on the server, at once (no question from the bot). */
+    async _deleteOnServer(session, kind) {
+      if (this.busy || !session) return;
+      this.busy = true;
+      this._hideError();
+      this._typing(true);
+      var result = null;
+      try {
+        result = await this._post("/api/session/delete", { session: session, language: this.language, confirm: true });
+      } catch (e) {
+        result = null;
+      }
+      this._typing(false);
+      this.busy = false;
+      // 401: the session is no longer valid on the server – nothing left there to delete
+      if (result && (result.ok || result.status === 401)) {
+        this._hideOffer();
+        if (kind === "expired") {
+          this.state.expiredSession = null;
+          this._save();
+        } else {
+          this._startNew();
+        }
+        this._announce(this.t.serverDeleted);
+        this.input.focus();
+      } else {
+        this._showError(result && typeof result.data.message === "string" && result.data.message ? result.data.message : this.t.network);
+      }
     }
 
     _renderAll() {
@@ -431,6 +598,7 @@
 
     _add(message) {
       this.state.messages.push(message);
+      this._touch(false);
       this._save();
       this._render(message);
       this._scrollDown();
@@ -564,6 +732,7 @@
     /** Send `payload` to the bot, showing `shown` (default: the payload) as the user's message. */
     send(payload, shown) {
       if (this.busy) return Promise.resolve();
+      this._checkIdle();
       this._add({ from: "user", text: shown || payload });
       return this._run({ path: "/api/chat", body: { message: payload } });
     }
@@ -582,13 +751,24 @@
       this._run(this.lastAction);
     }
 
+    /** "Ny samtale": with something on the server, first offer to delete it there. */
     newConversation() {
       if (this.busy) return;
-      this.state = { session: null, messages: [] };
+      if (this._checkIdle()) return;
+      if (this.state.session) {
+        this._showOffer("new");
+        return;
+      }
+      this._startNew();
+    }
+
+    _startNew() {
+      this.state = { session: null, messages: [], lastActive: Date.now(), expiredSession: this.state.expiredSession };
       this.lastAction = null;
       this._hideError();
       this._save();
       this._renderAll();
+      this._armIdleTimer();
       this._announce(this.t.newStarted);
       this.input.focus();
     }

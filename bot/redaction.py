@@ -1,4 +1,5 @@
-"""Remove direct identifiers from free text before it is stored or shared.
+"""Remove direct identifiers from free text – once at the entry (bot.inbound, before Rasa sees a
+message) and again in the store and the referat (a second line).
 
 `redact` replaces e-mail addresses, Norwegian fødselsnummer (11 digits), Danish CPR numbers
 (DDMMYY-XXXX or 10 digits starting with a valid day and month) and Norwegian/Danish phone
