@@ -54,7 +54,8 @@ class ActionAskFollowup(Action):
     def name(self) -> Text:
         return "action_ask_followup"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         pushed = (tracker.latest_message.get("intent") or {}).get("name") == FOLLOWUP_INTENT
         events: List[Dict[Text, Any]] = [SlotSet(DUE_SLOT, None)]

@@ -14,7 +14,8 @@ class ActionOutOfScope(Action):
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         where = get_settings().where_to_ask(language_of(tracker))
         dispatcher.utter_message(response="utter_out_of_scope", where_to_ask=where)
         return []

@@ -21,7 +21,8 @@ class ActionPrivacy(Action):
     def name(self) -> Text:
         return "action_privacy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = get_settings()
         dispatcher.utter_message(response="utter_privacy", retention_days=settings.retention_days,
                                  idle_minutes=f"{settings.widget_idle_minutes:g}")
@@ -32,7 +33,8 @@ class ActionDeleteMyData(Action):
     def name(self) -> Text:
         return "action_delete_my_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         with session_scope(engine()) as session:
             queries.delete_user_data(session, user_key(tracker))

@@ -51,7 +51,8 @@ class ValidateReflectionForm(FormValidationAction):
             dispatcher.utter_message(response="utter_reflection_answer_invalid", max_chars=MAX_ANSWER_CHARS)
         return {slot: text}
 
-    def validate_refl_situation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+    def validate_refl_situation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict):
         return self._free_text("refl_situation", value, dispatcher)
 
     def validate_refl_adult(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
@@ -74,7 +75,8 @@ class ActionReflectionReferat(Action):
     def name(self) -> Text:
         return "action_reflection_referat"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         now = datetime.now(timezone.utc)
         values = {slot: tracker.get_slot(slot) for slot in SLOTS}

@@ -17,11 +17,12 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         metadata = tracker.get_slot("session_started_metadata") or {}
         seeded = metadata.get("language") if isinstance(metadata, dict) else None
         previous = tracker.get_slot("language")
-        language = next((l for l in (previous, seeded) if l in ("nb", "da")), None)
+        language = next((code for code in (previous, seeded) if code in ("nb", "da")), None)
         if language is None:
             language = "da" if get_settings().default_language == "da" else "nb"
         due = due_followup_id(tracker)

@@ -32,9 +32,11 @@ class ActionShowTheme(Action):
     def name(self) -> Text:
         return "action_show_theme"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        theme_id = theme_from_text(tracker.get_slot("theme") or "") or theme_from_text(tracker.latest_message.get("text") or "")
+        theme_id = (theme_from_text(tracker.get_slot("theme") or "")
+                    or theme_from_text(tracker.latest_message.get("text") or ""))
         if theme_id is None:
             dispatcher.utter_message(response="utter_help")
             return []

@@ -17,7 +17,7 @@ def likely_topics(ranking: Iterable[dict], limit: int = 3, min_confidence: float
             continue
         if float(entry.get("confidence") or 0.0) < min_confidence and chosen:
             break
-        if name in topics() or name in ("help", "describe_situation", "reflection_start", "trial_action_list", "privacy"):
+        if name in topics() or name in _OTHER_TITLES:
             chosen.append(name)
         if len(chosen) == limit:
             break

@@ -41,7 +41,8 @@ class ActionSaveTrialAction(Action):
     def name(self) -> Text:
         return "action_save_trial_action"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         offered = json.loads(tracker.get_slot("offered_actions") or "[]")
         index = _int(tracker.get_slot("suggestion_index")) or 1
@@ -73,7 +74,8 @@ class ActionListTrialActions(Action):
     def name(self) -> Text:
         return "action_list_trial_actions"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         with session_scope(engine()) as session:
             actions = queries.list_trial_actions(session, user_key(tracker))
@@ -98,7 +100,8 @@ class ActionEvaluateTrialAction(Action):
     def name(self) -> Text:
         return "action_evaluate_trial_action"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         outcome = tracker.get_slot("outcome") or parse_outcome(tracker.latest_message.get("text") or "")
         with session_scope(engine()) as session:
@@ -122,7 +125,8 @@ class ActionMarkTried(Action):
     def name(self) -> Text:
         return "action_mark_tried"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         with session_scope(engine()) as session:
             key = user_key(tracker)
@@ -140,7 +144,8 @@ class ActionDeleteTrialAction(Action):
     def name(self) -> Text:
         return "action_delete_trial_action"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         action_id = _int(tracker.get_slot("trial_action_id"))
         with session_scope(engine()) as session:

@@ -2,7 +2,6 @@
 bot.inbound keeps those – and only those – as intents."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 

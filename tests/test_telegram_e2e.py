@@ -54,7 +54,7 @@ async def test_telegram_user_who_does_not_come_back_is_asked_once_how_it_went(bo
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from sqlalchemy import select, update
+    from sqlalchemy import update
 
     from actions.store.db import make_engine, session_scope
     from actions.store.models import TelegramChat, TrialAction

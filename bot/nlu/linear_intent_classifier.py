@@ -123,7 +123,8 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"char_min_ngram": 1, "char_max_ngram": 5, "word_max_ngram": 2, "C": 20.0, "lemma_mode": "stem",
-                "class_weight": None, "max_class_weight": None, "mask_names": False, "blend": 1.0, "ranking_length": 10, "exclude_intents": []}
+                "class_weight": None, "max_class_weight": None, "mask_names": False, "blend": 1.0, "ranking_length": 10,
+                "exclude_intents": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[Pipeline] = None) -> None:
