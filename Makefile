@@ -21,6 +21,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 help:
 	@echo "make run        install, train if needed, start Rasa + actions + web (+ Telegram if TELEGRAM_BOT_TOKEN)"
 	@echo "make test       install, train if needed, run every test"
+	@echo "make test-fast  ruff + the fast tests (logic, every custom action, NLU data; no model or services, <90 s)"
 	@echo "make train      train the model (only when data/config changed)"
 	@echo "make chat       talk to the bot in the terminal (rasa shell; starts the action server)"
 	@echo "make validate   rasa data validate --fail-on-warnings"
@@ -64,6 +65,11 @@ chat: $(MODEL)
 # ---- tests: everything, non-zero exit on any failure ----
 test: $(MODEL)
 	$(PY) scripts/run_tests.py
+
+# ---- fast tier: lint + tests without a trained model, services or a browser (tests/conftest.py: `slow`) ----
+test-fast: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(PYTEST) -q -m "not slow" -p no:cacheprovider tests
 
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py $(if $(XSID_DIR),--xsid $(XSID_DIR),)
