@@ -12,8 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
 from actions.store import queries
-from actions.store.db import session_scope
-from actions.user_store import engine, user_key
+from actions.user_store import in_store, user_key
 from bot.settings import get_settings
 
 
@@ -36,7 +35,7 @@ class ActionDeleteMyData(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        with session_scope(engine()) as session:
-            queries.delete_user_data(session, user_key(tracker))
+        key = user_key(tracker)
+        await in_store(lambda session: queries.delete_user_data(session, key))
         dispatcher.utter_message(response="utter_data_deleted")
         return [AllSlotsReset(), SlotSet("language", language)]

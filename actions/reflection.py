@@ -13,8 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation_language import language_of
 from actions.referat import format_referat, referat_filename
 from actions.store import queries
-from actions.store.db import session_scope
-from actions.user_store import engine, user_key
+from actions.user_store import in_store, user_key
 from bot.nlu.input_guard import has_words
 from bot.nlu.text_folding import fold
 from bot.settings import get_settings
@@ -80,17 +79,20 @@ class ActionReflectionReferat(Action):
         language = language_of(tracker)
         now = datetime.now(timezone.utc)
         values = {slot: tracker.get_slot(slot) for slot in SLOTS}
-        with session_scope(engine()) as session:
-            key = user_key(tracker)
+        key, delay_days = user_key(tracker), get_settings().followup_delay_days
+
+        def save(session) -> Dict[str, Any]:
             action = queries.save_trial_action(
                 session, key, hand=values["refl_hand"] or "both", action_text=values["refl_action"] or "-",
-                situation=values["refl_situation"], followup_delay_days=get_settings().followup_delay_days, now=now)
+                situation=values["refl_situation"], followup_delay_days=delay_days, now=now)
             saved = queries.save_reflection(
                 session, key, situation=values["refl_situation"], adult_perspective=values["refl_adult"],
                 child_perspective=values["refl_child"], hand=values["refl_hand"], trial_action_id=action.id, now=now)
-            reflection = {"situation": saved.situation, "adult_perspective": saved.adult_perspective,
-                          "child_perspective": saved.child_perspective, "hand": saved.hand,
-                          "trial_action": action.action_text, "created_at": now}
+            return {"situation": saved.situation, "adult_perspective": saved.adult_perspective,
+                    "child_perspective": saved.child_perspective, "hand": saved.hand,
+                    "trial_action": action.action_text, "created_at": now}
+
+        reflection = await in_store(save)
         text = format_referat(reflection, language)
         dispatcher.utter_message(text=text, json_message={
             "type": "referat", "filename": referat_filename(now, language), "text": text})

@@ -25,7 +25,7 @@ class ActionSessionStart(Action):
         language = next((code for code in (previous, seeded) if code in ("nb", "da")), None)
         if language is None:
             language = "da" if get_settings().default_language == "da" else "nb"
-        due = due_followup_id(tracker)
+        due = await due_followup_id(tracker)
         events: List[Dict[Text, Any]] = [SessionStarted(), SlotSet("language", language),
                                          SlotSet(DUE_SLOT, str(due) if due is not None else None)]
         events.append(ActionExecuted("action_listen"))

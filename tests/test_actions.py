@@ -4,6 +4,7 @@ store on SQLite in a temporary folder. No model, no server. The crisis actions a
 tests/test_crisis_actions.py; `test_every_domain_action_is_tested` keeps this list complete."""
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -238,13 +239,13 @@ def test_delete_trial_action_only_deletes_the_users_own(store):
 def test_ask_followup_on_return_asks_once_then_replays_the_message(store):
     created = datetime.now(timezone.utc) - timedelta(days=3)
     action_id = _save(store(), "Gi en klem", followup_delay_days=2, now=created)
-    assert due_followup_id(tracker([])) == action_id
+    assert asyncio.run(due_followup_id(tracker([]))) == action_id
     latest = user_event("hva er tilknytning", "attachment_what")
     messages, events = run_action(ActionAskFollowup(), [latest], {"language": "nb", "followup_due": str(action_id)})
     assert "For 3 dager siden" in _texts(messages) and "her er svaret" in _texts(messages)
     assert [e["event"] for e in events] == ["slot", "action", "user"] and events[2]["text"] == "hva er tilknytning"
     messages, _ = run_action(ActionAskFollowup(), [latest], {"language": "nb", "followup_due": str(action_id)})
-    assert messages == [] and due_followup_id(tracker([])) is None
+    assert messages == [] and asyncio.run(due_followup_id(tracker([]))) is None
 
 
 def test_ask_followup_pushed_by_the_channel_does_not_replay(store):
@@ -298,3 +299,14 @@ def test_reflection_referat_saves_reflection_and_action_and_clears_the_form(stor
     with session_scope(user_store.engine()) as session:
         reflections = queries.list_reflections(session, store())
     assert len(reflections) == 1 and reflections[0].trial_action_id in _actions(store())
+
+
+def test_store_calls_run_off_the_event_loop(store, monkeypatch):
+    import threading
+
+    threads = []
+    real = queries.list_trial_actions
+    monkeypatch.setattr(queries, "list_trial_actions",
+                        lambda *args, **kwargs: threads.append(threading.current_thread()) or real(*args, **kwargs))
+    run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
+    assert threads and threading.main_thread() not in threads

@@ -105,13 +105,14 @@ async def retrying(call: Callable[[], Awaitable[T]], delays: Tuple[float, ...] =
 
 
 async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
-    """`work(session)` in one transaction; retried while the database is unreachable.
+    """`work(session)` in one transaction, in a worker thread (the SQLAlchemy calls block, the event
+    loop must not); retried while the database is unreachable.
 
     A PostgreSQL restart takes a few seconds: the transaction is rolled back, nothing half-written
     stays, and the whole `work` runs again on a fresh connection (pool_pre_ping).
     """
-    async def attempt() -> T:
+    def once() -> T:
         with session_scope(engine) as session:
             return work(session)
 
-    return await retrying(attempt)
+    return await retrying(lambda: asyncio.to_thread(once))
