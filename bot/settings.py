@@ -93,13 +93,11 @@ def _local_secret(name: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     # Rasa and the action server (bound to 127.0.0.1 only)
-    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
     rasa_urls: tuple = field(
         default_factory=lambda: tuple(
             u.strip() for u in _env("RASA_URLS", _env("RASA_URL", "http://127.0.0.1:5005")).split(",") if u.strip()
         )
     )
-    rasa_token: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))
     rasa_timeout_seconds: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_SECONDS", "30")))
 
     # Public web entry

@@ -8,7 +8,7 @@ Times default to "now" in UTC; naive datetimes count as UTC.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -16,13 +16,6 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.redaction import redact
 from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
-
-
-class DueFollowup(NamedTuple):
-    """A trial action whose follow-up question is due, with the key of the user to ask."""
-
-    user_key: str
-    action: TrialAction
 
 
 def _now(now: Optional[datetime]) -> datetime:
@@ -197,16 +190,6 @@ def due_followups(session: Session, user_key: str, now: Optional[datetime] = Non
         .order_by(TrialAction.due_at, TrialAction.id)
     )
     return list(session.execute(stmt).scalars())
-
-
-def all_due_followups(
-    session: Session, now: Optional[datetime] = None, limit: Optional[int] = None
-) -> List[DueFollowup]:
-    """For the scheduler: every due, not yet asked follow-up, oldest first, with its user_key."""
-    stmt = select(TrialAction).where(*_due(_now(now))).order_by(TrialAction.due_at, TrialAction.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [DueFollowup(action.user_key, action) for action in session.execute(stmt).scalars()]
 
 
 def mark_followup_asked(session: Session, action_id: int, now: Optional[datetime] = None) -> bool:
