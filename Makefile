@@ -78,7 +78,7 @@ bench: $(MODEL)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 purge: $(INSTALLED)
-	$(PY) -m actions.store.purge
+	$(PY) -m trygg.store.purge
 
 # ---- audit: pip-audit (own venv: its dependencies clash with Rasa's pins) on the runtime lock ----
 # --strict: a package that could not be checked fails the audit (no silent "nothing found").

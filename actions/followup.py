@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation_language import language_of
 from actions.replay import replay_message
-from actions.store import queries
+from trygg.store import queries
 from actions.trial_action_texts import outcome_buttons, say
 from actions.user_store import in_store, user_key
 

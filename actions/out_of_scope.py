@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from bot.settings import get_settings
+from trygg.settings import get_settings
 
 
 class ActionOutOfScope(Action):

@@ -11,9 +11,9 @@ from rasa_sdk.events import AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from actions.store import queries
+from trygg.store import queries
 from actions.user_store import in_store, user_key
-from bot.settings import get_settings
+from trygg.settings import get_settings
 
 
 class ActionPrivacy(Action):

@@ -12,11 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation_language import language_of
 from actions.referat import format_referat, referat_filename
-from actions.store import queries
+from trygg.store import queries
 from actions.user_store import in_store, user_key
-from bot.nlu.input_guard import has_words
-from bot.nlu.text_folding import fold
-from bot.settings import get_settings
+from trygg.text import fold, has_words
+from trygg.settings import get_settings
 
 MAX_ANSWER_CHARS = 1000
 SLOTS = ("refl_situation", "refl_adult", "refl_child", "refl_hand", "refl_action")

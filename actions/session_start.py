@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import DUE_SLOT, due_followup_id
-from bot.settings import get_settings
+from trygg.settings import get_settings
 
 
 class ActionSessionStart(Action):

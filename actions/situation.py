@@ -10,11 +10,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from actions.hand_choice import EMOTIONS, SEEKS, choose_hand, parse_emotion, parse_seeks
+from actions.hand_choice import DYSREGULATED, EMOTIONS, SEEKS, choose_hand, parse_emotion, parse_seeks
 from actions.situation_advice import (EMOTION_BUTTONS, QUESTIONS, SEEKS_BUTTONS, advice_text,
                                       comfort_tried_without_effect, mentions_conflict, offer_for)
-
-DYSREGULATED = {"sad", "angry", "scared", "overwhelmed"}
+from trygg.buttons import button
 
 
 class ActionSituationHand(Action):
@@ -39,13 +38,11 @@ class ActionSituationHand(Action):
         if not (conflict or comfort_failed) and asked < 2:
             if emotion is None:
                 dispatcher.utter_message(text=QUESTIONS[language]["emotion"], buttons=[
-                    {"title": t, "payload": f'/describe_situation{{"emotion":"{v}"}}'}
-                    for t, v in EMOTION_BUTTONS[language]])
+                    button(t, "describe_situation", emotion=v) for t, v in EMOTION_BUTTONS[language]])
                 return keep + [SlotSet("situation_questions", asked + 1)]
             if seeks is None and emotion not in DYSREGULATED:
                 dispatcher.utter_message(text=QUESTIONS[language]["seeks"], buttons=[
-                    {"title": t, "payload": f'/describe_situation{{"seeks":"{v}"}}'}
-                    for t, v in SEEKS_BUTTONS[language]])
+                    button(t, "describe_situation", seeks=v) for t, v in SEEKS_BUTTONS[language]])
                 return keep + [SlotSet("situation_questions", asked + 1)]
 
         choice = choose_hand(emotion, seeks, conflict=conflict, comfort_tried_without_effect=comfort_failed)

@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import themes, title
 from actions.conversation_language import language_of
-from bot.nlu.text_folding import fold
+from trygg.buttons import button
+from trygg.text import fold
 
 HEADING = {"nb": "Velg et tema:", "da": "Vælg et emne:"}
 
@@ -40,6 +41,6 @@ class ActionShowTheme(Action):
         if theme_id is None:
             dispatcher.utter_message(response="utter_help")
             return []
-        buttons = [{"title": title(t, language), "payload": f"/{t}"} for t in themes()[theme_id]["topics"]]
+        buttons = [button(title(t, language), t) for t in themes()[theme_id]["topics"]]
         dispatcher.utter_message(text=f"{themes()[theme_id][language]} – {HEADING[language]}", buttons=buttons)
         return []

@@ -1,4 +1,4 @@
-"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around actions.store.queries."""
+"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around trygg.store.queries."""
 from __future__ import annotations
 
 import json
@@ -10,10 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import DBAPIError
 
 from actions.conversation_language import language_of
-from actions.store import queries
+from trygg.store import queries
 from actions.trial_action_texts import OUTCOME, listing, outcome_buttons, parse_outcome, say
 from actions.user_store import in_store, user_key
-from bot.settings import get_settings
+from trygg.buttons import button
+from trygg.settings import get_settings
 
 CLEAR = [SlotSet("trial_action_id", None), SlotSet("outcome", None), SlotSet("suggestion_index", None)]
 SAME_SAVE_WITHIN_SECONDS = 600  # a second "save" of the same action this soon is the same save
@@ -61,9 +62,8 @@ class ActionSaveTrialAction(Action):
         try:
             saved_id = await in_store(save, retry=True)
         except DBAPIError:  # the database stayed unreachable: say so, keep the offer to try again
-            dispatcher.utter_message(text=say(language, "save_failed"), buttons=[{
-                "title": say(language, "try_again"),
-                "payload": f'/trial_action_save{{"suggestion_index":"{index}"}}'}])
+            dispatcher.utter_message(text=say(language, "save_failed"), buttons=[
+                button(say(language, "try_again"), "trial_action_save", suggestion_index=index)])
             return [SlotSet("suggestion_index", None)]
         dispatcher.utter_message(text=say(language, "saved", id=saved_id, text=chosen["text"], days=f"{days:g}"))
         return CLEAR
@@ -84,13 +84,13 @@ class ActionListTrialActions(Action):
         buttons = []
         for action in actions[:5]:  # planned → tried → evaluated
             if action.status == "planned":
-                buttons.append({"title": say(language, "mark_tried", id=action.id),
-                                "payload": f'/trial_action_tried{{"trial_action_id":"{action.id}"}}'})
+                buttons.append(button(say(language, "mark_tried", id=action.id), "trial_action_tried",
+                                      trial_action_id=action.id))
             elif action.status == "tried":
-                buttons.append({"title": say(language, "evaluate", id=action.id),
-                                "payload": f'/trial_action_evaluate{{"trial_action_id":"{action.id}"}}'})
-            buttons.append({"title": say(language, "delete", id=action.id),
-                            "payload": f'/trial_action_delete{{"trial_action_id":"{action.id}"}}'})
+                buttons.append(button(say(language, "evaluate", id=action.id), "trial_action_evaluate",
+                                      trial_action_id=action.id))
+            buttons.append(button(say(language, "delete", id=action.id), "trial_action_delete",
+                                  trial_action_id=action.id))
         dispatcher.utter_message(text=listing(language, actions), buttons=buttons)
         return []
 

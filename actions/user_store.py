@@ -10,9 +10,9 @@ from rasa_sdk import Tracker
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.pseudonym import pseudonymous_key
-from actions.store.db import make_engine, run_in_session, session_scope, upgrade
-from bot.settings import get_settings
+from trygg.keys import pseudonymous_key
+from trygg.store.db import make_engine, run_in_session, session_scope, upgrade
+from trygg.settings import get_settings
 
 T = TypeVar("T")
 _lock = threading.Lock()
@@ -36,7 +36,7 @@ def user_key(tracker: Tracker) -> str:
 async def in_store(work: Callable[[Session], T], retry: bool = False) -> T:
     """`work(session)` in one transaction, off the event loop: the engine's first use (migrations)
     and every SQLAlchemy call block, so they run in a worker thread while `run()` awaits them.
-    With `retry`, retried while the database is unreachable (actions.store.db.run_in_session)."""
+    With `retry`, retried while the database is unreachable (trygg.store.db.run_in_session)."""
     if retry:
         return await run_in_session(await asyncio.to_thread(engine), work)
 

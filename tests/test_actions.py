@@ -22,8 +22,8 @@ from actions.privacy import ActionDeleteMyData, ActionPrivacy
 from actions.reflection import ActionReflectionReferat, ValidateReflectionForm
 from actions.session_start import ActionSessionStart
 from actions.situation import ActionSituationHand
-from actions.store import queries
-from actions.store.db import session_scope
+from trygg.store import queries
+from trygg.store.db import session_scope
 from actions.themes import ActionShowTheme
 from actions.trial_actions import (ActionDeleteTrialAction, ActionEvaluateTrialAction, ActionListTrialActions,
                                    ActionMarkTried, ActionSaveTrialAction)

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from actions.pseudonym import pseudonymous_key
-from actions.store import (
+from trygg.keys import pseudonymous_key
+from trygg.store import (
     Reflection,
     TelegramChat,
     TrialAction,
@@ -38,9 +38,9 @@ from actions.store import (
     telegram_followup_targets,
     upgrade,
 )
-from actions.store import purge as purge_command
-from actions.store.db import VERSION_TABLE
-from actions.store.models import Base
+from trygg.store import purge as purge_command
+from trygg.store.db import VERSION_TABLE
+from trygg.store.models import Base
 from tests.stack import create_database, drop_database
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -406,7 +406,7 @@ def test_pseudonymous_key():
     assert len(key) == 64 and int(key, 16) >= 0
     assert key != pseudonymous_key("telegram:abd", "s1")
     assert key != pseudonymous_key("telegram:abc", "s2")
-    # HMAC-SHA256 under the store's own key, derived from the secret with its label (bot.keys) –
+    # HMAC-SHA256 under the store's own key, derived from the secret with its label (trygg.keys) –
     # not the secret itself (that would be RFC 4231 test case 2: 5bdcc146…), and not the Telegram key
     import hashlib
     import hmac

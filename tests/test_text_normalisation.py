@@ -3,8 +3,8 @@ those spellings meet."""
 from __future__ import annotations
 
 from bot.nlu.lemmatizer import base_form
-from bot.nlu.text_folding import fold
-from bot.nlu.input_guard import has_words
+from trygg.text import fold
+from trygg.text import has_words
 
 
 def test_folding_makes_spellings_without_scandinavian_letters_meet():

@@ -15,7 +15,7 @@ from typing import Dict
 
 import Stemmer
 
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
 _NB = Stemmer.Stemmer("norwegian")
 _DA = Stemmer.Stemmer("danish")

@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
 from bot.nlu.lemmatizer import base_form
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
 _WORD = re.compile(r"\w+")
 

@@ -56,7 +56,7 @@ from telegram.ext import (
 from bot.channel_texts import texts
 from bot.inbound import as_text
 from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable
-from bot.settings import Settings, get_settings
+from trygg.settings import Settings, get_settings
 
 from .formatting import CallbackPayloads, Outgoing, OutgoingDocument, OutgoingText, render_replies, ui_text
 from .identity import metadata_language, sender_id

@@ -18,9 +18,9 @@ from typing import List, Optional
 
 from sqlalchemy.engine import Engine
 
-from actions.pseudonym import pseudonymous_key
-from actions.store import queries
-from actions.store.db import make_engine, session_scope, upgrade
+from trygg.keys import pseudonymous_key
+from trygg.store import queries
+from trygg.store.db import make_engine, session_scope, upgrade
 
 from .chat_token import ChatTokenError, decrypt_chat_id, encrypt_chat_id
 from .identity import sender_id

@@ -13,7 +13,7 @@ import sys
 
 import uvicorn
 
-from bot.settings import get_settings, require_production_settings
+from trygg.settings import get_settings, require_production_settings
 
 PRODUCTION_SETTINGS = ("SESSION_SECRET", "FORWARDED_ALLOW_IPS", "RATE_LIMIT_STORAGE_URL")
 

@@ -2,7 +2,7 @@
 user's pseudonymous `user_key` and filters on it, so no call can return or touch another
 user's rows. All free text is redacted here, before it is written.
 
-Functions take an open Session (see actions.store.db.session_scope) and do not commit.
+Functions take an open Session (see trygg.store.db.session_scope) and do not commit.
 Times default to "now" in UTC; naive datetimes count as UTC.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from bot.redaction import redact
-from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
+from trygg.redaction import redact
+from trygg.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
 
 
 def _now(now: Optional[datetime]) -> datetime:
@@ -81,7 +81,7 @@ def save_trial_action(
         if recent is not None:
             return recent
     if followup_delay_days is None:
-        from bot.settings import get_settings
+        from trygg.settings import get_settings
 
         followup_delay_days = get_settings().followup_delay_days
     created = _now(now)

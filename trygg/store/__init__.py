@@ -3,9 +3,9 @@
 models.py – the tables; queries.py – the only way to read or change them (always per user_key);
 db.py – engine, sessions, migrations; purge.py – the retention command.
 """
-from actions.store.db import downgrade, make_engine, session_scope, upgrade
-from actions.store.models import Reflection, TelegramChat, TrialAction
-from actions.store.queries import (
+from trygg.store.db import downgrade, make_engine, session_scope, upgrade
+from trygg.store.models import Reflection, TelegramChat, TrialAction
+from trygg.store.queries import (
     delete_trial_action,
     delete_user_data,
     due_followups,
