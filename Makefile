@@ -9,7 +9,7 @@ PYTEST  := $(VENV)/bin/pytest
 INSTALLED := $(VENV)/.installed
 AUDIT_VENV := .venv-audit
 MODEL   := models/trygg-havn.tar.gz
-TRAINING_INPUTS := config.yml $(shell find domain data bot/nlu bot/policies content -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+TRAINING_INPUTS := config.yml trygg/text.py $(shell find domain data bot/nlu bot/policies content -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
