@@ -3,30 +3,17 @@ pseudonymous key of the user behind a tracker (never the channel's sender id its
 from __future__ import annotations
 
 import asyncio
-import threading
-from typing import Callable, Optional, TypeVar
+from typing import Callable, TypeVar
 
 from rasa_sdk import Tracker
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from trygg.keys import pseudonymous_key
-from trygg.store.db import make_engine, run_in_session, session_scope, upgrade
+from trygg.store.db import MigratedEngine, run_in_session, session_scope
 from trygg.settings import get_settings
 
 T = TypeVar("T")
-_lock = threading.Lock()
-_engine: Optional[Engine] = None
-
-
-def engine() -> Engine:
-    global _engine
-    with _lock:
-        if _engine is None:
-            url = get_settings().database_url
-            upgrade(url)
-            _engine = make_engine(url)
-        return _engine
+engine = MigratedEngine(lambda: get_settings().database_url)  # engine(): migrated on first use
 
 
 def user_key(tracker: Tracker) -> str:

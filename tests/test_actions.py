@@ -23,7 +23,7 @@ from actions.reflection import ActionReflectionReferat, ValidateReflectionForm
 from actions.session_start import ActionSessionStart
 from actions.situation import ActionSituationHand
 from trygg.store import queries
-from trygg.store.db import session_scope
+from trygg.store.db import MigratedEngine, session_scope
 from actions.themes import ActionShowTheme
 from actions.trial_actions import (ActionDeleteTrialAction, ActionEvaluateTrialAction, ActionListTrialActions,
                                    ActionMarkTried, ActionSaveTrialAction)
@@ -45,10 +45,9 @@ def store(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.setenv("SENDER_HASH_SECRET", "test-secret")
     monkeypatch.setenv("TRYGG_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setattr(user_store, "_engine", None)
+    monkeypatch.setattr(user_store, "engine", MigratedEngine(f"sqlite:///{tmp_path / 'store.db'}"))
     yield lambda sender="test-user": user_store.user_key(tracker([], sender=sender))
-    if user_store._engine is not None:
-        user_store._engine.dispose()
+    user_store.engine.dispose()
 
 
 def _texts(messages):

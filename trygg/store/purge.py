@@ -14,16 +14,15 @@ from typing import List, Optional
 
 from sqlalchemy import inspect, text
 
-from trygg.store.db import make_engine, session_scope, upgrade
+from trygg.store.db import MigratedEngine, make_engine, session_scope
 from trygg.store.queries import purge_older_than
 
 
 def run(database_url: str, days: float, now: Optional[datetime] = None) -> int:
     """Bring the schema up to date, purge rows older than `days`, return the number deleted."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = MigratedEngine(database_url)
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine()) as session:
             return purge_older_than(session, days, now or datetime.now(timezone.utc))
     finally:
         engine.dispose()
