@@ -86,17 +86,23 @@ def test_delete_my_data_leaves_nothing(bot_servers):
     assert "ingen lagrede" in texts(say(bot_servers, user, "/trial_action_list"))
 
 
+def answer_in_reflection(servers, user: str, text: str) -> list[dict]:
+    """A reflection answer; where its words may sound like danger the bot asks «Er noen i fare
+    akkurat nå?» first (one tap), and «Nei» lets the answer count."""
+    replies = say(servers, user, text)
+    if "Er noen i fare akkurat nå?" in texts(replies):
+        replies = say(servers, user, "/crisis_ruled_out")
+    return replies
+
+
 def test_guided_reflection_ends_in_a_referat_with_a_saved_prove_action(bot_servers):
     user = new_sender()
     assert "1/5" in texts(say(bot_servers, user, "/reflection_start"))
-    assert "2/5" in texts(say(bot_servers, user, "Han gråter ved levering i barnehagen hver morgen"))
-    assert "3/5" in texts(say(bot_servers, user, "Vi blir usikre og prøver å trøste ham"))
-    step4 = texts(say(bot_servers, user, "Jeg vet ikke hvem som henter meg"))
-    if "Er noen i fare akkurat nå?" in step4:  # the child's words sound like neglect: the bot asks first
-        step4 = texts(say(bot_servers, user, "/crisis_ruled_out"))
-    assert "4/5" in step4
-    assert "5/5" in texts(say(bot_servers, user, "den lille hånden"))
-    replies = say(bot_servers, user, "Fortelle ham hvem som henter, ring meg på 41234567")
+    assert "2/5" in texts(answer_in_reflection(bot_servers, user, "Han gråter ved levering i barnehagen hver morgen"))
+    assert "3/5" in texts(answer_in_reflection(bot_servers, user, "Vi blir usikre og prøver å trøste ham"))
+    assert "4/5" in texts(answer_in_reflection(bot_servers, user, "Jeg vet ikke hvem som henter meg"))
+    assert "5/5" in texts(answer_in_reflection(bot_servers, user, "den lille hånden"))
+    replies = answer_in_reflection(bot_servers, user, "Fortelle ham hvem som henter, ring meg på 41234567")
     text = texts(replies)
     assert "Referat – Små barns stemmer" in text and "Jeg vet ikke hvem som henter meg" in text
     assert "41234567" not in text, "phone numbers are redacted before storing"

@@ -33,6 +33,7 @@ NEEDLES: Dict[str, List[str]] = {
     "e-mail": [EMAIL, "kari.nordmann"],
 }
 PLACEHOLDERS = ["[fødselsnummer]", "[cpr]", "[telefon]", "[e-post]"]
+SAFETY_QUESTION = "Er noen i fare akkurat nå?"
 
 
 def planted(language: str) -> Dict[str, str]:
@@ -110,7 +111,7 @@ def _assert_nothing_planted_anywhere(servers: BotServers, caplog: pytest.LogCapt
 
 
 def test_web_visitor_planting_identifiers_leaves_none_anywhere(debug_bot, process_log, monkeypatch, tmp_path):
-    from trygg.settings import get_settings
+    from bot.settings import get_settings
     from bot.web.app import create_app
 
     monkeypatch.setenv("RASA_URLS", debug_bot.rasa_url)
@@ -131,6 +132,8 @@ def test_web_visitor_planting_identifiers_leaves_none_anywhere(debug_bot, proces
         assert "1/5" in say(client, session, "/reflection_start")  # the button's payload
         for number, answer in enumerate(REFLECTION_NB, start=2):
             reply = say(client, session, answer)
+            if SAFETY_QUESTION in reply:  # words that may sound like danger: «Nei» lets the answer count
+                reply = say(client, session, "/crisis_ruled_out")
             assert (f"{number}/5" in reply) if number <= 5 else ("Referat" in reply), reply
         assert "Fortelle ham hvem som henter, ring meg på [telefon]" in say(client, session, "vis prøvehandlingene mine")
         # …which is what the privacy answer tells the user, in both languages
@@ -146,7 +149,7 @@ def test_web_visitor_planting_identifiers_leaves_none_anywhere(debug_bot, proces
 @pytest.mark.asyncio
 async def test_telegram_user_planting_identifiers_leaves_none_anywhere(debug_bot, process_log, monkeypatch):
     from bot.rasa_client import RasaClient
-    from trygg.settings import get_settings
+    from bot.settings import get_settings
     from bot.telegram.app import build_application, running
     from tests.fakes.telegram_bot_api import FakeTelegramBotApi
 
@@ -165,8 +168,14 @@ async def test_telegram_user_planting_identifiers_leaves_none_anywhere(debug_bot
         async def say(text: str, expect: str = "", language: str = "nb") -> str:
             mark = tg.last_seq
             tg.send_text(user, text, language_code=language)
-            await tg.wait_for("sendMessage", (lambda c: expect in c.params.get("text", "")) if expect else None,
-                              since=mark, timeout=60)
+            wanted = (lambda c: expect in c.params.get("text", "") or SAFETY_QUESTION in c.params.get("text", "")) \
+                if expect else None
+            [call] = await tg.wait_for("sendMessage", wanted, since=mark, timeout=60)
+            if expect and SAFETY_QUESTION in call.params["text"]:  # «Nei»: the answer counts
+                buttons = [b for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+                mark = tg.last_seq
+                tg.press_button(user, call.result, buttons[1]["callback_data"])
+                await tg.wait_for("sendMessage", lambda c: expect in c.params.get("text", ""), since=mark, timeout=60)
             await asyncio.sleep(0.3)  # the rest of the turn's messages
             return "\n".join(c.params.get("text", "") for c in tg.calls_for("sendMessage") if c.seq > mark)
 
