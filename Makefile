@@ -9,7 +9,7 @@ PYTEST  := $(VENV)/bin/pytest
 INSTALLED := $(VENV)/.installed
 AUDIT_VENV := .venv-audit
 MODEL   := models/trygg-havn.tar.gz
-TRAINING_INPUTS := config.yml $(shell find domain data bot/nlu bot/policies content -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+TRAINING_INPUTS := config.yml trygg/text.py $(shell find domain data bot/nlu bot/policies content -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -21,6 +21,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 help:
 	@echo "make run        install, train if needed, start Rasa + actions + web (+ Telegram if TELEGRAM_BOT_TOKEN)"
 	@echo "make test       install, train if needed, run every test"
+	@echo "make test-fast  ruff + the fast tests (logic, every custom action, NLU data; no model or services, <90 s)"
 	@echo "make train      train the model (only when data/config changed)"
 	@echo "make chat       talk to the bot in the terminal (rasa shell; starts the action server)"
 	@echo "make validate   rasa data validate --fail-on-warnings"
@@ -65,6 +66,11 @@ chat: $(MODEL)
 test: $(MODEL)
 	$(PY) scripts/run_tests.py
 
+# ---- fast tier: lint + tests without a trained model, services or a browser (tests/conftest.py: `slow`) ----
+test-fast: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(PYTEST) -q -m "not slow" -p no:cacheprovider tests
+
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py $(if $(XSID_DIR),--xsid $(XSID_DIR),)
 
@@ -72,7 +78,7 @@ bench: $(MODEL)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 purge: $(INSTALLED)
-	$(PY) -m actions.store.purge
+	$(PY) -m trygg.store.purge
 
 # ---- audit: pip-audit (own venv: its dependencies clash with Rasa's pins) on the runtime lock ----
 # --strict: a package that could not be checked fails the audit (no silent "nothing found").

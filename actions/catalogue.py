@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import yaml
 
@@ -22,11 +22,6 @@ def _load(name: str):
 def topics() -> Dict[str, dict]:
     """Content topics by intent id: {'covers', 'source', 'hand'}."""
     return {t["id"]: t for t in _load("topics.yml")["content"]}
-
-
-@lru_cache(maxsize=1)
-def conversation_intents() -> List[str]:
-    return [c["id"] for c in _load("topics.yml")["conversation"]]
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from bot.settings import get_settings
+from trygg.settings import get_settings
 
 
 def language_of(tracker: Tracker) -> str:

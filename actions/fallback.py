@@ -14,7 +14,8 @@ class ActionSuggestTopics(Action):
     def name(self) -> Text:
         return "action_suggest_topics"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         candidates = likely_topics(tracker.latest_message.get("intent_ranking") or [])
         if not candidates:

@@ -21,22 +21,25 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation_language import language_of
 from actions.replay import replay_message
-from actions.store import queries
-from actions.store.db import session_scope
+from trygg.store import queries
 from actions.trial_action_texts import outcome_buttons, say
-from actions.user_store import engine, user_key
+from actions.user_store import in_store, user_key
 
 log = logging.getLogger(__name__)
 DUE_SLOT = "followup_due"
 FOLLOWUP_INTENT = "followup"
 
 
-def due_followup_id(tracker: Tracker) -> Optional[int]:
+async def due_followup_id(tracker: Tracker) -> Optional[int]:
     """The id of this user's oldest due follow-up, or None (also when the store is down)."""
+    key = user_key(tracker)
+
+    def oldest_due(session) -> Optional[int]:
+        due = queries.due_followups(session, key)
+        return due[0].id if due else None
+
     try:
-        with session_scope(engine()) as session:
-            due = queries.due_followups(session, user_key(tracker))
-            return due[0].id if due else None
+        return await in_store(oldest_due)
     except SQLAlchemyError as error:
         log.warning("could not look up due follow-ups: %s", type(error).__name__)
         return None
@@ -54,22 +57,28 @@ class ActionAskFollowup(Action):
     def name(self) -> Text:
         return "action_ask_followup"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         pushed = (tracker.latest_message.get("intent") or {}).get("name") == FOLLOWUP_INTENT
         events: List[Dict[Text, Any]] = [SlotSet(DUE_SLOT, None)]
+        key, wanted = user_key(tracker), str(tracker.get_slot(DUE_SLOT) or "")
+
+        def claim(session):
+            """The follow-up to ask now (the one in the slot, else the oldest due), if still unasked."""
+            due = queries.due_followups(session, key)
+            action = next((a for a in due if str(a.id) == wanted), due[0] if due else None)
+            return action if action is not None and queries.mark_followup_asked(session, action.id) else None
+
         try:
-            with session_scope(engine()) as session:
-                key = user_key(tracker)
-                due = queries.due_followups(session, key)
-                wanted = str(tracker.get_slot(DUE_SLOT) or "")
-                action = next((a for a in due if str(a.id) == wanted), due[0] if due else None)
-                if action is not None and queries.mark_followup_asked(session, action.id):
-                    days = max(1, (datetime.now(timezone.utc) - action.created_at).days)
-                    dispatcher.utter_message(text=say(language, "followup", days=days, text=action.action_text),
-                                             buttons=outcome_buttons(language, action.id))
-                    if not pushed:
-                        dispatcher.utter_message(text=say(language, "followup_then"))
+            action = await in_store(claim)
         except SQLAlchemyError as error:  # the question can wait for the next visit
             log.warning("could not ask a follow-up: %s", type(error).__name__)
+            action = None
+        if action is not None:
+            days = max(1, (datetime.now(timezone.utc) - action.created_at).days)
+            dispatcher.utter_message(text=say(language, "followup", days=days, text=action.action_text),
+                                     buttons=outcome_buttons(language, action.id))
+            if not pushed:
+                dispatcher.utter_message(text=say(language, "followup_then"))
         return events if pushed else events + _replay_latest_message(tracker)

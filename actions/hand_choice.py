@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from trygg.text import fold_words
+
 EMOTIONS: FrozenSet[str] = frozenset(
     {"sad", "angry", "scared", "unsure", "overwhelmed", "eager", "calm", "happy"}
 )
@@ -176,22 +178,13 @@ NEGATIONS: FrozenSet[str] = frozenset({"ikke", "ikkje", "ik", "ej", "aldri", "al
 _NEGATION_FILLERS = ("så", "lenger", "lengre", "længere", "mer", "mere", "helt", "spesielt", "særlig")
 
 
-def normalize(text: str) -> str:
-    """Lower-case, fold æøå and their ASCII spellings (ae/oe/aa) so both spellings compare equal."""
-    t = text.lower()
-    t = t.replace("æ", "a").replace("ø", "o").replace("å", "a")
-    t = t.replace("ae", "a").replace("oe", "o").replace("aa", "a")
-    t = re.sub(r"[^\w\s]", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
-
-
-_FILLERS: FrozenSet[str] = frozenset(normalize(w) for w in _NEGATION_FILLERS)
+_FILLERS: FrozenSet[str] = frozenset(fold_words(w) for w in _NEGATION_FILLERS)
 
 
 @lru_cache(maxsize=None)
 def _keyword_pattern(keyword: str) -> "re.Pattern[str]":
     prefix = keyword.endswith("*")
-    words = normalize(keyword.rstrip("*")).split(" ")
+    words = fold_words(keyword.rstrip("*")).split(" ")
     body = r"\s".join(re.escape(w) for w in words)
     return re.compile(r"\b" + body + (r"\w*" if prefix else r"\b"))
 
@@ -216,7 +209,7 @@ def _has_hit(norm_text: str, keyword: str) -> bool:
 def _lookup(text: Optional[str], language: str, tables: KeywordTable) -> Optional[str]:
     if not text or not text.strip():
         return None
-    norm_text = normalize(text)
+    norm_text = fold_words(text)
     order = [language] if language in tables else []
     order += [lang for lang in tables if lang not in order]  # the neighbour language as a fallback
     for lang in order:

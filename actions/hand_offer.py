@@ -16,7 +16,8 @@ class ActionOfferHand(Action):
     def name(self) -> Text:
         return "action_offer_hand"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         topic = (tracker.latest_message.get("intent") or {}).get("name")
         language = language_of(tracker)
         offer = hand_offer(topic, language) if topic else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from actions.catalogue import hand_of, suggestions
+from trygg.buttons import button
 
 HAND_NAMES = {
     "nb": {"big": "den store hånden (nærhet, trøst, beskyttelse)",
@@ -47,8 +48,8 @@ class HandOffer:
 
     def buttons(self, language: str) -> List[dict]:
         return [
-            {"title": f"{SAVE[language]} {i}" if len(self.suggestions) > 1 else SAVE[language],
-             "payload": f'/trial_action_save{{"suggestion_index":"{i}"}}'}
+            button(f"{SAVE[language]} {i}" if len(self.suggestions) > 1 else SAVE[language],
+                   "trial_action_save", suggestion_index=i)
             for i in range(1, len(self.suggestions) + 1)
         ]
 

@@ -7,14 +7,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from bot.settings import get_settings
+from trygg.settings import get_settings
 
 
 class ActionOutOfScope(Action):
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         where = get_settings().where_to_ask(language_of(tracker))
         dispatcher.utter_message(response="utter_out_of_scope", where_to_ask=where)
         return []

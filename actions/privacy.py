@@ -11,17 +11,17 @@ from rasa_sdk.events import AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from actions.store import queries
-from actions.store.db import session_scope
-from actions.user_store import engine, user_key
-from bot.settings import get_settings
+from trygg.store import queries
+from actions.user_store import in_store, user_key
+from trygg.settings import get_settings
 
 
 class ActionPrivacy(Action):
     def name(self) -> Text:
         return "action_privacy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = get_settings()
         dispatcher.utter_message(response="utter_privacy", retention_days=settings.retention_days,
                                  idle_minutes=f"{settings.widget_idle_minutes:g}")
@@ -32,9 +32,10 @@ class ActionDeleteMyData(Action):
     def name(self) -> Text:
         return "action_delete_my_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        with session_scope(engine()) as session:
-            queries.delete_user_data(session, user_key(tracker))
+        key = user_key(tracker)
+        await in_store(lambda session: queries.delete_user_data(session, key))
         dispatcher.utter_message(response="utter_data_deleted")
         return [AllSlotsReset(), SlotSet("language", language)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, Mapping
 
-from bot.redaction import redact
+from trygg.redaction import redact
 
 LABELS: Dict[str, Dict[str, str]] = {
     "nb": {

@@ -12,12 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation_language import language_of
 from actions.referat import format_referat, referat_filename
-from actions.store import queries
-from actions.store.db import session_scope
-from actions.user_store import engine, user_key
-from bot.nlu.input_guard import has_words
-from bot.nlu.text_folding import fold
-from bot.settings import get_settings
+from trygg.store import queries
+from actions.user_store import in_store, user_key
+from trygg.text import fold, has_words
+from trygg.settings import get_settings
 
 MAX_ANSWER_CHARS = 1000
 SLOTS = ("refl_situation", "refl_adult", "refl_child", "refl_hand", "refl_action")
@@ -51,7 +49,8 @@ class ValidateReflectionForm(FormValidationAction):
             dispatcher.utter_message(response="utter_reflection_answer_invalid", max_chars=MAX_ANSWER_CHARS)
         return {slot: text}
 
-    def validate_refl_situation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+    def validate_refl_situation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict):
         return self._free_text("refl_situation", value, dispatcher)
 
     def validate_refl_adult(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
@@ -74,21 +73,25 @@ class ActionReflectionReferat(Action):
     def name(self) -> Text:
         return "action_reflection_referat"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         now = datetime.now(timezone.utc)
         values = {slot: tracker.get_slot(slot) for slot in SLOTS}
-        with session_scope(engine()) as session:
-            key = user_key(tracker)
+        key, delay_days = user_key(tracker), get_settings().followup_delay_days
+
+        def save(session) -> Dict[str, Any]:
             action = queries.save_trial_action(
                 session, key, hand=values["refl_hand"] or "both", action_text=values["refl_action"] or "-",
-                situation=values["refl_situation"], followup_delay_days=get_settings().followup_delay_days, now=now)
+                situation=values["refl_situation"], followup_delay_days=delay_days, now=now)
             saved = queries.save_reflection(
                 session, key, situation=values["refl_situation"], adult_perspective=values["refl_adult"],
                 child_perspective=values["refl_child"], hand=values["refl_hand"], trial_action_id=action.id, now=now)
-            reflection = {"situation": saved.situation, "adult_perspective": saved.adult_perspective,
-                          "child_perspective": saved.child_perspective, "hand": saved.hand,
-                          "trial_action": action.action_text, "created_at": now}
+            return {"situation": saved.situation, "adult_perspective": saved.adult_perspective,
+                    "child_perspective": saved.child_perspective, "hand": saved.hand,
+                    "trial_action": action.action_text, "created_at": now}
+
+        reflection = await in_store(save)
         text = format_referat(reflection, language)
         dispatcher.utter_message(text=text, json_message={
             "type": "referat", "filename": referat_filename(now, language), "text": text})

@@ -10,21 +10,22 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import DUE_SLOT, due_followup_id
-from bot.settings import get_settings
+from trygg.settings import get_settings
 
 
 class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         metadata = tracker.get_slot("session_started_metadata") or {}
         seeded = metadata.get("language") if isinstance(metadata, dict) else None
         previous = tracker.get_slot("language")
-        language = next((l for l in (previous, seeded) if l in ("nb", "da")), None)
+        language = next((code for code in (previous, seeded) if code in ("nb", "da")), None)
         if language is None:
             language = "da" if get_settings().default_language == "da" else "nb"
-        due = due_followup_id(tracker)
+        due = await due_followup_id(tracker)
         events: List[Dict[Text, Any]] = [SessionStarted(), SlotSet("language", language),
                                          SlotSet(DUE_SLOT, str(due) if due is not None else None)]
         events.append(ActionExecuted("action_listen"))

@@ -10,18 +10,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
-from actions.hand_choice import EMOTIONS, SEEKS, choose_hand, parse_emotion, parse_seeks
+from actions.hand_choice import DYSREGULATED, EMOTIONS, SEEKS, choose_hand, parse_emotion, parse_seeks
 from actions.situation_advice import (EMOTION_BUTTONS, QUESTIONS, SEEKS_BUTTONS, advice_text,
                                       comfort_tried_without_effect, mentions_conflict, offer_for)
-
-DYSREGULATED = {"sad", "angry", "scared", "overwhelmed"}
+from trygg.buttons import button
 
 
 class ActionSituationHand(Action):
     def name(self) -> Text:
         return "action_situation_hand"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         text = tracker.latest_message.get("text") or ""
         story = tracker.get_slot("situation_text") or ""
@@ -38,18 +38,19 @@ class ActionSituationHand(Action):
         if not (conflict or comfort_failed) and asked < 2:
             if emotion is None:
                 dispatcher.utter_message(text=QUESTIONS[language]["emotion"], buttons=[
-                    {"title": t, "payload": f'/describe_situation{{"emotion":"{v}"}}'} for t, v in EMOTION_BUTTONS[language]])
+                    button(t, "describe_situation", emotion=v) for t, v in EMOTION_BUTTONS[language]])
                 return keep + [SlotSet("situation_questions", asked + 1)]
             if seeks is None and emotion not in DYSREGULATED:
                 dispatcher.utter_message(text=QUESTIONS[language]["seeks"], buttons=[
-                    {"title": t, "payload": f'/describe_situation{{"seeks":"{v}"}}'} for t, v in SEEKS_BUTTONS[language]])
+                    button(t, "describe_situation", seeks=v) for t, v in SEEKS_BUTTONS[language]])
                 return keep + [SlotSet("situation_questions", asked + 1)]
 
         choice = choose_hand(emotion, seeks, conflict=conflict, comfort_tried_without_effect=comfort_failed)
         offer = offer_for(choice, language)
         buttons = offer.buttons(language) if offer else []
         dispatcher.utter_message(text=advice_text(choice, language, offer), buttons=buttons)
-        offered = [{"topic": None, "hand": s.hand, "text": s.text, "situation": story} for s in offer.suggestions] if offer else []
+        offered = ([{"topic": None, "hand": s.hand, "text": s.text, "situation": story} for s in offer.suggestions]
+                   if offer else [])
         return [SlotSet("offered_actions", json.dumps(offered, ensure_ascii=False) if offered else None),
                 SlotSet("situation_text", None), SlotSet("emotion", None), SlotSet("seeks", None),
                 SlotSet("situation_questions", None)]

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from actions.hand_choice import HandChoice
 from actions.hand_suggestion import HAND_NAMES, HandOffer, hand_offer
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
 QUESTIONS = {
     "nb": {

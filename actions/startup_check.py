@@ -5,7 +5,7 @@ start, this one too; elsewhere (tests, development) importing it does nothing.
 """
 from __future__ import annotations
 
-from bot.settings import require_production_settings
+from trygg.settings import require_production_settings
 
 PRODUCTION_SETTINGS = ("SENDER_HASH_SECRET", "DATABASE_URL")
 

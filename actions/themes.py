@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import themes, title
 from actions.conversation_language import language_of
-from bot.nlu.text_folding import fold
+from trygg.buttons import button
+from trygg.text import fold
 
 HEADING = {"nb": "Velg et tema:", "da": "Vælg et emne:"}
 
@@ -32,12 +33,14 @@ class ActionShowTheme(Action):
     def name(self) -> Text:
         return "action_show_theme"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        theme_id = theme_from_text(tracker.get_slot("theme") or "") or theme_from_text(tracker.latest_message.get("text") or "")
+        theme_id = (theme_from_text(tracker.get_slot("theme") or "")
+                    or theme_from_text(tracker.latest_message.get("text") or ""))
         if theme_id is None:
             dispatcher.utter_message(response="utter_help")
             return []
-        buttons = [{"title": title(t, language), "payload": f"/{t}"} for t in themes()[theme_id]["topics"]]
+        buttons = [button(title(t, language), t) for t in themes()[theme_id]["topics"]]
         dispatcher.utter_message(text=f"{themes()[theme_id][language]} – {HEADING[language]}", buttons=buttons)
         return []

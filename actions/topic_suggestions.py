@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable, List
 
 from actions.catalogue import title, topics
+from trygg.buttons import button
 
 SKIP = {"nlu_fallback", "crisis", "out_of_scope", "affirm", "deny", "stop", "greet", "goodbye", "thanks"}
 NONE_OF_THESE = {"nb": "Ingen av disse", "da": "Ingen af dem"}
@@ -17,7 +18,7 @@ def likely_topics(ranking: Iterable[dict], limit: int = 3, min_confidence: float
             continue
         if float(entry.get("confidence") or 0.0) < min_confidence and chosen:
             break
-        if name in topics() or name in ("help", "describe_situation", "reflection_start", "trial_action_list", "privacy"):
+        if name in topics() or name in _OTHER_TITLES:
             chosen.append(name)
         if len(chosen) == limit:
             break
@@ -25,8 +26,8 @@ def likely_topics(ranking: Iterable[dict], limit: int = 3, min_confidence: float
 
 
 def topic_buttons(topic_ids: List[str], language: str) -> List[dict]:
-    buttons = [{"title": _title(t, language), "payload": f"/{t}"} for t in topic_ids]
-    buttons.append({"title": NONE_OF_THESE[language], "payload": "/deny"})
+    buttons = [button(_title(t, language), t) for t in topic_ids]
+    buttons.append(button(NONE_OF_THESE[language], "deny"))
     return buttons
 
 

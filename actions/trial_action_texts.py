@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable, List
 
+from trygg.buttons import button
+
 STATUS = {
     "nb": {"planned": "planlagt", "tried": "prøvd", "evaluated": "vurdert"},
     "da": {"planned": "planlagt", "tried": "afprøvet", "evaluated": "evalueret"},
@@ -66,16 +68,13 @@ def listing(language: str, actions: Iterable) -> str:
 
 
 def outcome_buttons(language: str, action_id: int) -> List[dict]:
-    return [
-        {"title": OUTCOME[language][o].capitalize(),
-         "payload": f'/trial_action_evaluate{{"trial_action_id":"{action_id}","outcome":"{o}"}}'}
-        for o in ("helped", "partly", "not_helped")
-    ]
+    return [button(OUTCOME[language][o].capitalize(), "trial_action_evaluate", trial_action_id=action_id, outcome=o)
+            for o in ("helped", "partly", "not_helped")]
 
 
 def parse_outcome(text: str) -> str | None:
     """'det hjalp ikke' → not_helped, 'delvis' → partly, 'det hjalp' → helped; else None."""
-    from bot.nlu.text_folding import fold
+    from trygg.text import fold
 
     folded = fold(text or "")
     if any(w in folded for w in ("ikke", "ikkje", "ingen effekt", "verre", "vaerre", "ikke hjalp")):

@@ -1,4 +1,4 @@
-"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around actions.store.queries."""
+"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around trygg.store.queries."""
 from __future__ import annotations
 
 import json
@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import DBAPIError
 
 from actions.conversation_language import language_of
-from actions.store import queries
-from actions.store.db import run_in_session, session_scope
+from trygg.store import queries
 from actions.trial_action_texts import OUTCOME, listing, outcome_buttons, parse_outcome, say
-from actions.user_store import engine, user_key
-from bot.settings import get_settings
+from actions.user_store import in_store, user_key
+from trygg.buttons import button
+from trygg.settings import get_settings
 
 CLEAR = [SlotSet("trial_action_id", None), SlotSet("outcome", None), SlotSet("suggestion_index", None)]
 SAME_SAVE_WITHIN_SECONDS = 600  # a second "save" of the same action this soon is the same save
@@ -41,7 +41,8 @@ class ActionSaveTrialAction(Action):
     def name(self) -> Text:
         return "action_save_trial_action"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         offered = json.loads(tracker.get_slot("offered_actions") or "[]")
         index = _int(tracker.get_slot("suggestion_index")) or 1
@@ -59,11 +60,10 @@ class ActionSaveTrialAction(Action):
                                              same_within_seconds=SAME_SAVE_WITHIN_SECONDS).id
 
         try:
-            saved_id = await run_in_session(engine(), save)
+            saved_id = await in_store(save, retry=True)
         except DBAPIError:  # the database stayed unreachable: say so, keep the offer to try again
-            dispatcher.utter_message(text=say(language, "save_failed"), buttons=[{
-                "title": say(language, "try_again"),
-                "payload": f'/trial_action_save{{"suggestion_index":"{index}"}}'}])
+            dispatcher.utter_message(text=say(language, "save_failed"), buttons=[
+                button(say(language, "try_again"), "trial_action_save", suggestion_index=index)])
             return [SlotSet("suggestion_index", None)]
         dispatcher.utter_message(text=say(language, "saved", id=saved_id, text=chosen["text"], days=f"{days:g}"))
         return CLEAR
@@ -73,24 +73,25 @@ class ActionListTrialActions(Action):
     def name(self) -> Text:
         return "action_list_trial_actions"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        with session_scope(engine()) as session:
-            actions = queries.list_trial_actions(session, user_key(tracker))
-            if not actions:
-                dispatcher.utter_message(text=say(language, "empty"))
-                return []
-            buttons = []
-            for action in actions[:5]:  # planned → tried → evaluated
-                if action.status == "planned":
-                    buttons.append({"title": say(language, "mark_tried", id=action.id),
-                                    "payload": f'/trial_action_tried{{"trial_action_id":"{action.id}"}}'})
-                elif action.status == "tried":
-                    buttons.append({"title": say(language, "evaluate", id=action.id),
-                                    "payload": f'/trial_action_evaluate{{"trial_action_id":"{action.id}"}}'})
-                buttons.append({"title": say(language, "delete", id=action.id),
-                                "payload": f'/trial_action_delete{{"trial_action_id":"{action.id}"}}'})
-            dispatcher.utter_message(text=listing(language, actions), buttons=buttons)
+        key = user_key(tracker)
+        actions = await in_store(lambda session: queries.list_trial_actions(session, key))
+        if not actions:
+            dispatcher.utter_message(text=say(language, "empty"))
+            return []
+        buttons = []
+        for action in actions[:5]:  # planned → tried → evaluated
+            if action.status == "planned":
+                buttons.append(button(say(language, "mark_tried", id=action.id), "trial_action_tried",
+                                      trial_action_id=action.id))
+            elif action.status == "tried":
+                buttons.append(button(say(language, "evaluate", id=action.id), "trial_action_evaluate",
+                                      trial_action_id=action.id))
+            buttons.append(button(say(language, "delete", id=action.id), "trial_action_delete",
+                                  trial_action_id=action.id))
+        dispatcher.utter_message(text=listing(language, actions), buttons=buttons)
         return []
 
 
@@ -98,20 +99,26 @@ class ActionEvaluateTrialAction(Action):
     def name(self) -> Text:
         return "action_evaluate_trial_action"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
         outcome = tracker.get_slot("outcome") or parse_outcome(tracker.latest_message.get("text") or "")
-        with session_scope(engine()) as session:
-            key = user_key(tracker)
+        key = user_key(tracker)
+
+        def evaluate(session):
             action = _chosen_action(session, key, tracker)  # "det hjalp" without a number: the latest open one
-            if action is None:
-                dispatcher.utter_message(text=say(language, "not_found"))
-                return CLEAR
-            if outcome not in ("helped", "partly", "not_helped"):
-                dispatcher.utter_message(text=say(language, "how_did_it_go", text=action.action_text),
-                                         buttons=outcome_buttons(language, action.id))
-                return CLEAR
-            queries.evaluate(session, key, action.id, outcome)
+            if action is not None and outcome in ("helped", "partly", "not_helped"):
+                queries.evaluate(session, key, action.id, outcome)
+            return action
+
+        action = await in_store(evaluate)
+        if action is None:
+            dispatcher.utter_message(text=say(language, "not_found"))
+            return CLEAR
+        if outcome not in ("helped", "partly", "not_helped"):
+            dispatcher.utter_message(text=say(language, "how_did_it_go", text=action.action_text),
+                                     buttons=outcome_buttons(language, action.id))
+            return CLEAR
         dispatcher.utter_message(text=say(language, "evaluated", outcome=OUTCOME[language][outcome]))
         return CLEAR
 
@@ -122,17 +129,24 @@ class ActionMarkTried(Action):
     def name(self) -> Text:
         return "action_mark_tried"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        with session_scope(engine()) as session:
-            key = user_key(tracker)
+        key = user_key(tracker)
+
+        def mark_tried(session):
             action = _chosen_action(session, key, tracker, status="planned")
             if action is None or action.status == "evaluated":
-                dispatcher.utter_message(text=say(language, "not_found"))
-                return CLEAR
+                return None
             queries.mark_tried(session, key, action.id)
-            dispatcher.utter_message(text=say(language, "marked_tried", text=action.action_text),
-                                     buttons=outcome_buttons(language, action.id))
+            return action
+
+        action = await in_store(mark_tried)
+        if action is None:
+            dispatcher.utter_message(text=say(language, "not_found"))
+            return CLEAR
+        dispatcher.utter_message(text=say(language, "marked_tried", text=action.action_text),
+                                 buttons=outcome_buttons(language, action.id))
         return CLEAR
 
 
@@ -140,10 +154,11 @@ class ActionDeleteTrialAction(Action):
     def name(self) -> Text:
         return "action_delete_trial_action"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        action_id = _int(tracker.get_slot("trial_action_id"))
-        with session_scope(engine()) as session:
-            deleted = action_id is not None and queries.delete_trial_action(session, user_key(tracker), action_id)
+        action_id, key = _int(tracker.get_slot("trial_action_id")), user_key(tracker)
+        deleted = action_id is not None and await in_store(
+            lambda session: queries.delete_trial_action(session, key, action_id))
         dispatcher.utter_message(text=say(language, "deleted" if deleted else "not_found"))
         return CLEAR

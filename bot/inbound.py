@@ -6,7 +6,7 @@
    with only that intent's entity names and short scalar values – is kept as it is.
 2. Anything else is text: leading slashes (and spaces) are removed, so typed text never chooses
    an intent, e.g. "/delete_my_data" → "delete_my_data", "/followup" → "followup".
-3. Direct identifiers are removed (bot.redaction: fødselsnummer, CPR, phone numbers, e-mail
+3. Direct identifiers are removed (trygg.redaction: fødselsnummer, CPR, phone numbers, e-mail
    addresses), so the tracker store, Rasa's logs, the action server and the store never receive them.
 
 bot.rasa_client.RasaClient.send calls it for every user message; the channels need not.
@@ -19,7 +19,7 @@ import re
 from typing import Optional
 
 from bot.payloads import CHANNEL_INTENTS, payload_intents
-from bot.redaction import redact
+from trygg.redaction import redact
 
 _PAYLOAD_RE = re.compile(r"/(?P<intent>[a-z][a-z0-9_]{0,60})(?P<entities>\{[^\n]{0,400}\})?")
 _LEADING_RE = re.compile(r"^[\s/]+")

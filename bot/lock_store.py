@@ -30,8 +30,8 @@ class AtomicRedisLockStore(RedisLockStore):
         super().__init__(**kwargs)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncGenerator[None, None]:
+    async def lock(self, conversation_id: Text,
+                   lock_lifetime: float = LOCK_LIFETIME) -> AsyncGenerator[None, None]:
         mutex = self.red.lock(f"{self.key_prefix}mutex:{conversation_id}", timeout=lock_lifetime)
         deadline = time.monotonic() + lock_lifetime
         while not mutex.acquire(blocking=False):

@@ -34,7 +34,8 @@ class EmptyMessage(ValueError):
 
 
 class RasaClient:
-    def __init__(self, urls: Iterable[str], timeout: float = 30.0, transport: Optional[httpx.AsyncBaseTransport] = None):
+    def __init__(self, urls: Iterable[str], timeout: float = 30.0,
+                 transport: Optional[httpx.AsyncBaseTransport] = None):
         self._urls = [u.rstrip("/") for u in urls]
         if not self._urls:
             raise ValueError("at least one Rasa URL is needed")

@@ -20,7 +20,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
-from actions.store.db import retrying
+from trygg.store.db import retrying
 
 log = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_my_data"

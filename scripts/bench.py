@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Dict, List
@@ -114,7 +113,8 @@ async def load(web_url: str, users: int, seconds: float, think: float) -> Dict[s
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=users + 5)) as client:
         await asyncio.gather(*(visitor(client, n) for n in range(users)))
     wall = time.perf_counter() - started
-    return {"users": users, "think": think, "turns": len(latencies), "errors": errors, "throughput": len(latencies) / wall,
+    return {"users": users, "think": think, "turns": len(latencies), "errors": errors,
+            "throughput": len(latencies) / wall,
             "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
             "p99": percentile(latencies, 99) * 1000}
 
@@ -143,7 +143,8 @@ def machine() -> str:
 def table(rows: List[Dict[str, float]], rss: Dict[str, float], train: float, first: float) -> str:
     lines = [f"Measured {date.today().isoformat()} on {machine()} by `make bench` (2 Rasa instances, "
              "PostgreSQL tracker store, Redis lock store, through the public entry /api/chat).", "",
-             "| concurrent users | pause between messages | turns | errors | throughput (turns/s) | p50 ms | p95 ms | p99 ms |",
+             "| concurrent users | pause between messages | turns | errors | throughput (turns/s) "
+             "| p50 ms | p95 ms | p99 ms |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         pause = f"~{r['think']:g} s" if r["think"] else "none (saturation)"
@@ -193,7 +194,8 @@ def main() -> int:
             for users, think in levels:
                 row = asyncio.run(load(stack.web_url, users, args.seconds, think))
                 rows.append(row)
-                print(f"{users:>3} users: {row['turns']} turns, {row['errors']} errors, {row['throughput']:.1f} turns/s, "
+                print(f"{users:>3} users: {row['turns']} turns, {row['errors']} errors, "
+                      f"{row['throughput']:.1f} turns/s, "
                       f"p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms", flush=True)
             rss = {name: peak_rss_mb(pid) for name, pid in stack.pids().items()}
         finally:

@@ -45,7 +45,8 @@ def main() -> int:
     for name in ("crisis.txt", "nlu_holdout.txt", "language.txt"):
         figures = ROOT / "results" / name
         if figures.exists():
-            print(f"\n=== measured: {name}\n" + "\n".join(figures.read_text(encoding="utf-8").splitlines()[:LINES.get(name, 8)]))
+            lines = figures.read_text(encoding="utf-8").splitlines()[:LINES.get(name, 8)]
+            print(f"\n=== measured: {name}\n" + "\n".join(lines))
     print("\n=== summary")
     for name, ok in results.items():
         print(f"  {'ok    ' if ok else 'FAILED'} {name}")

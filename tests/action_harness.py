@@ -19,8 +19,14 @@ def tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None
     return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
 
 
-def run_action(action: Action, events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None):
+def run_action(action: Action, events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None,
+               sender: str = "test-user"):
     """(the messages the action sent, the events it returned)."""
     dispatcher = CollectingDispatcher()
-    returned = asyncio.run(action.run(dispatcher, tracker(events, slots), {}))
+    returned = asyncio.run(action.run(dispatcher, tracker(events, slots, sender), {}))
     return dispatcher.messages, returned
+
+
+def slots_set(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The slots the returned events set, last value wins."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -3,6 +3,11 @@
 On a machine without PostgreSQL/Redis/Chromium the tests that need them are skipped with the
 reason printed (`pytest -rs`). With REQUIRE_SERVICES=1 (set by .ci/run) a missing service is a
 failure instead, so CI can never pass by skipping.
+
+Tiers: every test that needs the trained model, a running bot, PostgreSQL, Redis, the production
+stack or a browser is marked `slow` here (by the fixtures it uses, or by its module); the rest is
+the fast tier, `make test-fast` (`pytest -m "not slow"`: no model, no services, no browser).
+`make test` runs both.
 """
 from __future__ import annotations
 
@@ -20,6 +25,28 @@ if str(REPO_ROOT) not in sys.path:
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+# Fixtures that start or need something outside the test process (see the docstring above).
+SLOW_FIXTURES = frozenset({"bot_servers", "nlu_agent", "postgres_url", "redis_url", "chromium_path"})
+# Modules whose tests all need the model, running servers, the production stack or a browser.
+SLOW_MODULES = frozenset({
+    "test_bot_over_rest", "test_crisis_e2e", "test_crisis_heldout", "test_crisis_net", "test_followup_on_return",
+    "test_nlu_holdout", "test_planted_identifiers", "test_production_stack", "test_telegram_e2e", "test_web_e2e",
+    "test_widget_browser",
+})
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "slow: needs the trained model, running servers, PostgreSQL/Redis or a browser "
+                                       "(left out by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def _port_open(host: str, port: int) -> bool:

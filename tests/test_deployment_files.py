@@ -196,8 +196,8 @@ def test_every_process_runs_the_right_command():
     assert _command(services["actions"]) == ["rasa", "run", "actions", "--actions", "actions", "--port", "5055"]
     assert _command(services["web"]) == ["python", "-m", "bot.web"]
     assert _command(services["telegram"]) == ["python", "-m", "bot.telegram"]
-    assert _command(services["purge"]) == ["python", "-m", "actions.store.purge"]
-    assert "from actions.store.db import upgrade" in " ".join(_command(services["migrate"]))
+    assert _command(services["purge"]) == ["python", "-m", "trygg.store.purge"]
+    assert "from trygg.store.db import upgrade" in " ".join(_command(services["migrate"]))
     images = {services[name]["image"] for name in SERVICES - {"postgres", "redis"}}
     assert len(images) == 1, f"one image for every Python process, not {images}"
 

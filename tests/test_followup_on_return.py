@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from actions.store.db import make_engine, session_scope
-from actions.store.models import TrialAction
+from trygg.store.db import make_engine, session_scope
+from trygg.store.models import TrialAction
 from tests.test_bot_over_rest import say, texts
 
 AWAY = timedelta(days=3)

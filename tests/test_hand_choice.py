@@ -12,7 +12,7 @@ from actions.hand_choice import (
     HandChoice,
     Rule,
     choose_hand,
-    normalize,
+    fold_words as normalize,
     parse_emotion,
     parse_seeks,
 )

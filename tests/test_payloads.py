@@ -2,7 +2,7 @@
 bot.inbound keeps those – and only those – as intents."""
 from __future__ import annotations
 
-import json
+import ast
 import re
 from pathlib import Path
 
@@ -35,11 +35,25 @@ def _domain_payloads() -> list:
     return found
 
 
+def _button_calls(source: str) -> list:
+    """(intent, entity names) of every `button(title, intent, **entities)` call (trygg.buttons)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("button", "payload"):
+            intent = node.args[1] if getattr(node.func, "id", None) == "button" else node.args[0]
+            if isinstance(intent, ast.Constant):
+                found.append((intent.value, {k.arg for k in node.keywords}))
+            else:  # button(title, t) – a content topic id
+                found.append(("<topic>", set()))
+    return found
+
+
 def _action_payloads() -> list:
     """(intent, entity names) of every payload the custom actions build."""
     found = []
     for path in sorted((REPO_ROOT / "actions").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
+        found += _button_calls(source)
         for match in re.finditer(r"""["']payload["']\s*:\s*f?(["'])/(?P<body>.*?)\1""", source):
             body = match.group("body")
             if body.startswith("{t}"):  # f"/{t}" – a content topic id

@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest

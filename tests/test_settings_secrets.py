@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import keys
-from bot.settings import MissingSetting, get_settings, require_production_settings
+from trygg import keys
+from trygg.settings import MissingSetting, get_settings, require_production_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ def clean_env(monkeypatch, tmp_path):
     for name in ("SENDER_HASH_SECRET", "SESSION_SECRET", "TRYGG_ENV", "FORWARDED_ALLOW_IPS", "RATE_LIMIT_STORAGE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRYGG_VAR_DIR", str(tmp_path / "var"))
-    import bot.settings as settings_module
+    import trygg.settings as settings_module
     monkeypatch.setattr(settings_module, "VAR_DIR", tmp_path / "var")
     return tmp_path / "var"
 
@@ -83,7 +83,7 @@ def test_one_key_per_purpose():
 
 def test_channel_pseudonym_maps_consistently_to_the_store_key():
     """Telegram user → Rasa sender id → store key: stable, and the follow-up job computes the same key."""
-    from actions.pseudonym import pseudonymous_key
+    from trygg.keys import pseudonymous_key
     from bot.telegram.identity import sender_id
 
     sender = sender_id(4242, "s")

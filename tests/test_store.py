@@ -14,12 +14,11 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from actions.pseudonym import pseudonymous_key
-from actions.store import (
+from trygg.keys import pseudonymous_key
+from trygg.store import (
     Reflection,
     TelegramChat,
     TrialAction,
-    all_due_followups,
     delete_trial_action,
     delete_user_data,
     downgrade,
@@ -39,9 +38,9 @@ from actions.store import (
     telegram_followup_targets,
     upgrade,
 )
-from actions.store import purge as purge_command
-from actions.store.db import VERSION_TABLE
-from actions.store.models import Base
+from trygg.store import purge as purge_command
+from trygg.store.db import VERSION_TABLE
+from trygg.store.models import Base
 from tests.stack import create_database, drop_database
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -249,7 +248,6 @@ def test_due_followups_and_asked_once(engine):
         assert due_followups(s, ALICE, T0 + timedelta(days=1) - timedelta(seconds=1)) == []
         assert [a.id for a in due_followups(s, ALICE, now)] == [tried, due]  # oldest due first
         assert later not in [a.id for a in due_followups(s, ALICE, now)]
-        assert [(d.user_key, d.action.id) for d in all_due_followups(s, now)] == [(ALICE, tried), (ALICE, due)]
 
     with session_scope(engine) as s:
         assert mark_followup_asked(s, due, now) is True
@@ -257,7 +255,6 @@ def test_due_followups_and_asked_once(engine):
         assert mark_followup_asked(s, due, now + timedelta(hours=1)) is False  # asked only once
         assert get_trial_action(s, ALICE, due).followup_asked_at == now
         assert [a.id for a in due_followups(s, ALICE, now + timedelta(days=30))] == [tried, later]
-        assert [d.action.id for d in all_due_followups(s, now, limit=1)] == [tried]
 
 
 def test_naive_now_counts_as_utc(engine):
@@ -267,14 +264,6 @@ def test_naive_now_counts_as_utc(engine):
         oslo = timezone(timedelta(hours=1))
         # 12:59 in Oslo is 11:59 UTC: not yet due
         assert due_followups(s, ALICE, (T0 + timedelta(days=1, minutes=-1)).astimezone(oslo)) == []
-
-
-def test_all_due_followups_covers_every_user(engine):
-    a = _plan(engine, user_key=ALICE, now=T0, followup_delay_days=1)
-    b = _plan(engine, user_key=BOB, now=T0 + timedelta(minutes=1), followup_delay_days=1)
-    with session_scope(engine) as s:
-        due = all_due_followups(s, T0 + timedelta(days=2))
-    assert [(d.user_key, d.action.id) for d in due] == [(ALICE, a), (BOB, b)]
 
 
 # ---- two users ------------------------------------------------------------------------------
@@ -417,7 +406,7 @@ def test_pseudonymous_key():
     assert len(key) == 64 and int(key, 16) >= 0
     assert key != pseudonymous_key("telegram:abd", "s1")
     assert key != pseudonymous_key("telegram:abc", "s2")
-    # HMAC-SHA256 under the store's own key, derived from the secret with its label (bot.keys) –
+    # HMAC-SHA256 under the store's own key, derived from the secret with its label (trygg.keys) –
     # not the secret itself (that would be RFC 4231 test case 2: 5bdcc146…), and not the Telegram key
     import hashlib
     import hmac

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 
 from bot.rasa_client import RasaClient
-from bot.settings import get_settings
+from trygg.settings import get_settings
 from bot.telegram import app as tg_app
 from bot.telegram.app import COMMANDS, bridge_of, build_application, running, serve
 from bot.telegram.formatting import CALLBACK_DATA_LIMIT, TELEGRAM_TEXT_LIMIT, split_text, telegram_length
@@ -35,7 +35,7 @@ LATE = dt.datetime(2024, 3, 12, 23, 0, tzinfo=OSLO)
 
 
 def hashed(user_id: int) -> str:
-    """The Rasa sender id: HMAC of the user id under the key derived for this purpose (bot.keys)."""
+    """The Rasa sender id: HMAC of the user id under the key derived for this purpose (trygg.keys)."""
     key = hmac.new(SECRET.encode(), b"trygg-havn/telegram/sender-id/v1", hashlib.sha256).digest()
     return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.rasa_client import RasaClient
-from bot.settings import get_settings
+from trygg.settings import get_settings
 from bot.telegram.app import build_application, running
 from tests.fakes.telegram_bot_api import FakeTelegramBotApi
 
@@ -54,10 +54,10 @@ async def test_telegram_user_who_does_not_come_back_is_asked_once_how_it_went(bo
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from sqlalchemy import select, update
+    from sqlalchemy import update
 
-    from actions.store.db import make_engine, session_scope
-    from actions.store.models import TelegramChat, TrialAction
+    from trygg.store.db import make_engine, session_scope
+    from trygg.store.models import TelegramChat, TrialAction
     from bot.telegram.followups import StoredFollowups
 
     user = USER + 1
@@ -118,7 +118,7 @@ def say_hello_to_action_server(servers) -> None:
 def _rows(engine, model) -> list:
     from sqlalchemy import select
 
-    from actions.store.db import session_scope
+    from trygg.store.db import session_scope
 
     with session_scope(engine) as session:
         return session.execute(select(model)).scalars().all()

@@ -248,7 +248,7 @@ def test_malformed_quiet_hours_are_rejected(spec):
 # ------------------------------------------------------------------ identity
 
 def test_sender_id_is_hmac_of_user_id():
-    key = hmac.new(b"hemmelig", b"trygg-havn/telegram/sender-id/v1", hashlib.sha256).digest()  # bot.keys
+    key = hmac.new(b"hemmelig", b"trygg-havn/telegram/sender-id/v1", hashlib.sha256).digest()  # trygg.keys
     expected = hmac.new(key, b"123456", hashlib.sha256).hexdigest()
     assert expected != hmac.new(b"hemmelig", b"123456", hashlib.sha256).hexdigest(), "not the secret itself"
     assert sender_id(123456, "hemmelig") == expected

@@ -21,7 +21,7 @@ import pytest
 import pytest_asyncio
 
 from bot.rasa_client import RasaClient
-from bot.settings import get_settings
+from trygg.settings import get_settings
 from bot.telegram.app import ALLOWED_UPDATES, ConfigError, build_application, check_webhook_settings, running_webhook
 from tests.fakes.rasa_rest import FakeRasa
 from tests.fakes.telegram_bot_api import FakeTelegramBotApi

@@ -7,7 +7,7 @@ import json
 
 from starlette.testclient import TestClient
 
-from bot.settings import get_settings
+from trygg.settings import get_settings
 from bot.web.app import create_app
 
 

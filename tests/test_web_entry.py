@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from bot.settings import get_settings
+from trygg.settings import get_settings
 from bot.web.app import SessionSigner, create_app
 
 SECRET = "test-session-secret-for-the-web-entry"

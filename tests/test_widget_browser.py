@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot.settings import get_settings
+from trygg.settings import get_settings
 from bot.web.app import create_app
 
 from tests.test_web_entry import RasaStandIn, ServerThread

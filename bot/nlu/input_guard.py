@@ -2,7 +2,6 @@
 get the intent `input_unreadable`, so the bot can ask kindly for words instead of guessing."""
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -13,13 +12,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_override import override_intent
+from trygg.text import has_words
 
 UNREADABLE_INTENT = "input_unreadable"
-
-
-def has_words(text: str) -> bool:
-    """True when the text holds at least one letter or digit."""
-    return any(unicodedata.category(ch)[0] in ("L", "N") for ch in text or "")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
-# Folded forms (see text_folding.fold). Only words that belong to one language, in everyday use –
+# Folded forms (see trygg.text.fold). Only words that belong to one language, in everyday use –
 # not names that both use ("Børns Vilkår", «Få en god klem», "dagtilbud" in the Danish manual).
 NB_MARKERS = frozenset("""
 hva meg deg seg hjelp hjelpe av  etter mye noe noen litt ute opp alltid aldri

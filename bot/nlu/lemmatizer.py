@@ -6,7 +6,7 @@ Two sources, chosen in config.yml (`lemma_mode`):
   `nb_lemma_exc` tables, since `nb_lemma_lookup` is nearly empty; da: `da_lemma_lookup`),
   falling back to the stemmers for unknown words;
 - "none": only folding.
-The result is always folded (see text_folding).
+The result is always folded (see trygg.text).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Dict
 
 import Stemmer
 
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
 _NB = Stemmer.Stemmer("norwegian")
 _DA = Stemmer.Stemmer("danish")

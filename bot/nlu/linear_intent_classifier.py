@@ -1,19 +1,14 @@
 """Rasa component: a linear intent classifier on TF-IDF character and word n-grams.
 
 Character n-grams (char_wb) of the folded text catch typos, compounds and dialect spellings;
-word uni/bigrams of the shared nb/da base forms catch meaning. A logistic regression gives
-calibrated-enough probabilities. With `blend` > 0 it averages its probabilities with the
-ranking of the classifier before it (DIET): blend = weight of this model.
+word uni/bigrams of the shared nb/da base forms (`lemma_mode`: spaCy lemma tables or Snowball
+stems, bot.nlu.lemmatizer) catch meaning. A logistic regression gives calibrated-enough
+probabilities.
 
-Two options, both measured on xSID (cross-validation on its valid split and its test split)
-and on our held-out split (README, "Measured figures"):
-- `class_weight: balanced` weighs each intent by the inverse of its number of examples (at
-  most `max_class_weight`), so an intent with few examples (a new topic, `alarm/snooze_alarm`
-  in xSID) is not drowned by the big ones;
-- `mask_names: true` replaces capitalised words inside a sentence (names and titles: "min
-  datter Emma", "spill Queen") by one token before both vectorisers, so the model learns "a name
-  goes here" instead of memorising names that will never come back.
-Chosen by measurement on the held-out split and xSID (README, "Measured figures").
+`class_weight: balanced` weighs each intent by the inverse of its number of examples (at most
+`max_class_weight`), so an intent with few examples (a new topic, `alarm/snooze_alarm` in xSID) is
+not drowned by the big ones. Chosen by measurement on the held-out split and xSID (README,
+"Measured figures").
 """
 from __future__ import annotations
 
@@ -36,46 +31,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
 from bot.nlu.lemmatizer import base_form
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
 _WORD = re.compile(r"\w+")
-# A word preceded by a space and by anything but the end of a sentence: the first word of the
-# message and of every sentence ("… lei. Hva gjør jeg?") is capitalised for grammar, not because
-# it is a name, so it is never masked.
-_WORD_INSIDE_SENTENCE = re.compile(r"(?<=[^\s.!?] )\w+")
-NAME_TOKEN = "Xx"
 
 
 def base_forms(text: str, mode: str = "stem") -> str:
+    """Input of the word n-grams: the base form of every word."""
     return " ".join(base_form(w, mode) for w in _WORD.findall(text.lower()))
-
-
-def _mask_if_name(match: "re.Match[str]") -> str:
-    word = match.group()
-    # "Emma", "Queen" – but not "I" (Danish "you"), "JEG ER SÅ LEI" (shouting) or "2Pac".
-    is_name = len(word) > 1 and word[0].isupper() and word[1:].islower()
-    return NAME_TOKEN if is_name else word
-
-
-def mask_names(text: str) -> str:
-    """Capitalised words inside a sentence → one name token ("Spill Queen" → "Spill Xx").
-
-    In bokmål and Danish only proper nouns are capitalised mid-sentence, and the names in a
-    message (a child, a band, a film) say little about the intent but, being rare, get a high
-    TF-IDF weight; one shared token keeps the information "a name is here" without that noise.
-    Hyphenated parts stay ("Xx-spillelista").
-    """
-    return _WORD_INSIDE_SENTENCE.sub(_mask_if_name, text)
-
-
-def folded(text: str, mask: bool = False) -> str:
-    """Input of the character n-grams: folded text, names masked first when asked."""
-    return fold(mask_names(text) if mask else text)
-
-
-def masked_base_forms(text: str, mode: str = "stem", mask: bool = False) -> str:
-    """Input of the word n-grams: base forms, names masked first when asked."""
-    return base_forms(mask_names(text) if mask else text, mode)
 
 
 def class_weights(labels: Sequence[str], max_weight: Optional[float]) -> Dict[str, float]:
@@ -91,11 +54,10 @@ def class_weights(labels: Sequence[str], max_weight: Optional[float]) -> Dict[st
 
 
 def build_model(config: Dict[Text, Any], labels: Sequence[str] = ()) -> Pipeline:
-    mask = bool(config["mask_names"])
     features = make_union(
-        TfidfVectorizer(preprocessor=partial(folded, mask=mask), analyzer="char_wb", sublinear_tf=True,
+        TfidfVectorizer(preprocessor=fold, analyzer="char_wb", sublinear_tf=True,
                         ngram_range=(config["char_min_ngram"], config["char_max_ngram"])),
-        TfidfVectorizer(preprocessor=partial(masked_base_forms, mode=config["lemma_mode"], mask=mask), analyzer="word",
+        TfidfVectorizer(preprocessor=partial(base_forms, mode=config["lemma_mode"]), analyzer="word",
                         sublinear_tf=True, token_pattern=r"\S+", ngram_range=(1, config["word_max_ngram"])),
     )
     weights = config["class_weight"]
@@ -123,7 +85,7 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"char_min_ngram": 1, "char_max_ngram": 5, "word_max_ngram": 2, "C": 20.0, "lemma_mode": "stem",
-                "class_weight": None, "max_class_weight": None, "mask_names": False, "blend": 1.0, "ranking_length": 10, "exclude_intents": []}
+                "class_weight": None, "max_class_weight": None, "ranking_length": 10, "exclude_intents": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[Pipeline] = None) -> None:
@@ -164,15 +126,10 @@ class LinearIntentClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
             return messages
-        blend = float(self._config["blend"])
         labels = list(self._model.classes_)
         for message in messages:
             text = message.get(TEXT) or ""
             scores = dict(zip(labels, self._model.predict_proba([text])[0]))
-            if blend < 1.0:
-                previous = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
-                scores = {name: blend * scores.get(name, 0.0) + (1 - blend) * previous.get(name, 0.0)
-                          for name in set(scores) | set(previous)}
             ranking = sorted(({"name": n, "confidence": float(c)} for n, c in scores.items()),
                              key=lambda r: r["confidence"], reverse=True)[: int(self._config["ranking_length"])]
             message.set(INTENT, ranking[0], add_to_output=True)

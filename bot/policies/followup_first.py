@@ -31,7 +31,8 @@ ASK_ACTION = "action_ask_followup"
 DUE_SLOT = "followup_due"
 # Intents that must be answered directly, with nothing in front of them.
 NOT_BEFORE = frozenset({
-    "crisis", "crisis_possible", "crisis_confirmed", "crisis_ruled_out", "delete_my_data", "trial_action_evaluate", "trial_action_tried", "trial_action_delete", "stop",
+    "crisis", "crisis_possible", "crisis_confirmed", "crisis_ruled_out", "delete_my_data",
+    "trial_action_evaluate", "trial_action_tried", "trial_action_delete", "stop",
     "followup",
     "affirm", "deny", "input_unreadable",
 })
@@ -65,7 +66,7 @@ class FollowupFirstPolicy(Policy):
         probabilities = self._default_predictions(domain)
         intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
         if (ASK_ACTION in domain.action_names_or_texts and DUE_SLOT in domain.as_dict().get("slots", {})
-                and should_ask_followup(tracker.get_slot(DUE_SLOT), tracker.latest_action_name == ACTION_LISTEN_NAME, intent,
-                                        bool(tracker.active_loop_name))):
+                and should_ask_followup(tracker.get_slot(DUE_SLOT), tracker.latest_action_name == ACTION_LISTEN_NAME,
+                                        intent, bool(tracker.active_loop_name))):
             probabilities[domain.index_for_action(ASK_ACTION)] = 1.0
         return self._prediction(probabilities)

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from bot.settings import get_settings, require_production_settings
+from trygg.settings import get_settings, require_production_settings
 
 PRODUCTION_SETTINGS = ("SENDER_HASH_SECRET", "DATABASE_URL")
 

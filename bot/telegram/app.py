@@ -56,7 +56,7 @@ from telegram.ext import (
 from bot.channel_texts import texts
 from bot.inbound import as_text
 from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable
-from bot.settings import Settings, get_settings
+from trygg.settings import Settings, get_settings
 
 from .formatting import CallbackPayloads, Outgoing, OutgoingDocument, OutgoingText, render_replies, ui_text
 from .identity import metadata_language, sender_id
@@ -354,7 +354,8 @@ class TelegramBridge:
         payload = self.payloads.decode(chat_id, query.data or "")
         language = metadata_language(user.language_code)
         if payload is None:
-            await self.deliver(context.bot, chat_id, [OutgoingText(ui_text("button_expired", self._ui_language(language)))])
+            expired = ui_text("button_expired", self._ui_language(language))
+            await self.deliver(context.bot, chat_id, [OutgoingText(expired)])
             return
         await self._user_turn(context.bot, chat_id, user, payload, "button")
 
@@ -552,7 +553,8 @@ def check_webhook_settings(settings: Settings) -> None:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only contain A-Z a-z 0-9 _ - (1-256 characters)")
 
 
-async def start_webhook_server(application: Application, *, host: str, port: int, path: str, secret: str) -> WebhookServer:
+async def start_webhook_server(application: Application, *, host: str, port: int, path: str,
+                               secret: str) -> WebhookServer:
     """A small aiohttp server that accepts Telegram's POSTs and feeds PTB's update queue.
 
     This does what PTB's own webhook server (tornado, not installed) does: requests without the

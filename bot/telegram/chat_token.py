@@ -10,7 +10,7 @@ import base64
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.keys import TELEGRAM_CHAT_TOKEN, derive_key
+from trygg.keys import TELEGRAM_CHAT_TOKEN, derive_key
 
 
 class ChatTokenError(ValueError):

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from typing import List, Optional
 
-from sqlalchemy.engine import Engine
-
-from actions.pseudonym import pseudonymous_key
-from actions.store import queries
-from actions.store.db import make_engine, session_scope, upgrade
+from trygg.keys import pseudonymous_key
+from trygg.store import queries
+from trygg.store.db import MigratedEngine, session_scope
 
 from .chat_token import ChatTokenError, decrypt_chat_id, encrypt_chat_id
 from .identity import sender_id
@@ -31,21 +28,11 @@ BATCH = 200  # follow-ups per round; the rest go out next round
 
 class StoredFollowups:
     def __init__(self, database_url: str, secret: str) -> None:
-        self._url = database_url
         self._secret = secret  # never logged
-        self._engine: Optional[Engine] = None
-        self._lock = threading.Lock()
-
-    def _db(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                upgrade(self._url)
-                self._engine = make_engine(self._url)
-            return self._engine
+        self._db = MigratedEngine(database_url)
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        self._db.dispose()
 
     # --- called by the Telegram bridge ---------------------------------------------------------
 

@@ -13,11 +13,11 @@ import sys
 
 import uvicorn
 
-from bot.settings import get_settings, require_production_settings
+from trygg.settings import get_settings, require_production_settings
 
 PRODUCTION_SETTINGS = ("SESSION_SECRET", "FORWARDED_ALLOW_IPS", "RATE_LIMIT_STORAGE_URL")
 
-from .app import create_app
+from .app import create_app  # noqa: E402  (after the production check above)
 
 
 def main() -> int:

@@ -57,10 +57,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channel_texts import texts
-from bot.keys import WEB_SENDER_ID, WEB_SESSION_TOKEN, derive_key
-from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable
+from trygg.keys import WEB_SENDER_ID, WEB_SESSION_TOKEN, derive_key
+from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable, normalise_reply
 from bot.rate_limits import RateLimit, is_local, make_storage
-from bot.settings import Settings, get_settings
+from trygg.languages import LANGUAGES, from_code
+from trygg.settings import Settings, get_settings
 
 from .client_address import client_bucket
 
@@ -72,7 +73,6 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 
 DELETE_INTENT = "delete_my_data"
 CONFIRM_PAYLOAD = "/affirm"  # the "Ja, slett alt" button of the deletion question
-LANGUAGES = ("nb", "da")
 
 TEXTS = texts("web")  # content/channel_texts.yml
 
@@ -80,13 +80,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def pick_language(value: Any, default: str = "nb") -> str:
-    if isinstance(value, str):
-        code = value.strip().lower()
-        if code.startswith("da"):
-            return "da"
-        if code.startswith(("nb", "no", "nn")):
-            return "nb"
-    return default if default in LANGUAGES else "nb"
+    return from_code(value) or (default if default in LANGUAGES else "nb")
 
 
 def text_for(language: str, key: str, **values: Any) -> str:
@@ -156,12 +150,12 @@ def clean_message(text: str) -> str:
 
 
 def public_reply(reply: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    out: Dict[str, Any] = {"text": str(reply.get("text") or ""), "buttons": list(reply.get("buttons") or [])}
-    if isinstance(reply.get("custom"), dict):
-        out["custom"] = reply["custom"]
-    if not out["text"] and not out["buttons"] and "custom" not in out:
+    """A reply as the widget gets it (always `text` and `buttons`), or None when nothing is shown."""
+    shown = normalise_reply(reply)
+    if not shown:
         return None
-    return out
+    return {"text": shown.get("text", ""), "buttons": shown.get("buttons", []), **(
+        {"custom": shown["custom"]} if "custom" in shown else {})}
 
 
 def error_response(status: int, code: str, language: str, headers: Optional[Dict[str, str]] = None,

@@ -2,27 +2,20 @@
 user's pseudonymous `user_key` and filters on it, so no call can return or touch another
 user's rows. All free text is redacted here, before it is written.
 
-Functions take an open Session (see actions.store.db.session_scope) and do not commit.
+Functions take an open Session (see trygg.store.db.session_scope) and do not commit.
 Times default to "now" in UTC; naive datetimes count as UTC.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from bot.redaction import redact
-from actions.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
-
-
-class DueFollowup(NamedTuple):
-    """A trial action whose follow-up question is due, with the key of the user to ask."""
-
-    user_key: str
-    action: TrialAction
+from trygg.redaction import redact
+from trygg.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
 
 
 def _now(now: Optional[datetime]) -> datetime:
@@ -88,7 +81,7 @@ def save_trial_action(
         if recent is not None:
             return recent
     if followup_delay_days is None:
-        from bot.settings import get_settings
+        from trygg.settings import get_settings
 
         followup_delay_days = get_settings().followup_delay_days
     created = _now(now)
@@ -197,16 +190,6 @@ def due_followups(session: Session, user_key: str, now: Optional[datetime] = Non
         .order_by(TrialAction.due_at, TrialAction.id)
     )
     return list(session.execute(stmt).scalars())
-
-
-def all_due_followups(
-    session: Session, now: Optional[datetime] = None, limit: Optional[int] = None
-) -> List[DueFollowup]:
-    """For the scheduler: every due, not yet asked follow-up, oldest first, with its user_key."""
-    stmt = select(TrialAction).where(*_due(_now(now))).order_by(TrialAction.due_at, TrialAction.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [DueFollowup(action.user_key, action) for action in session.execute(stmt).scalars()]
 
 
 def mark_followup_asked(session: Session, action_id: int, now: Optional[datetime] = None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Union
 
 # The purposes. Changing a label changes every key derived for it (and so every pseudonym).
 TELEGRAM_SENDER_ID = "trygg-havn/telegram/sender-id/v1"    # SENDER_HASH_SECRET: Telegram user id → Rasa sender id
@@ -29,3 +30,23 @@ def derive_key(secret: str, purpose: str) -> bytes:
 def keyed_hash(secret: str, purpose: str, value: str) -> str:
     """HMAC-SHA256 of `value` under the key for `purpose`, as 64 lower-case hex characters."""
     return hmac.new(derive_key(secret, purpose), value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def pseudonym(secret: str, purpose: str, value: str) -> str:
+    """The one pseudonym helper: `keyed_hash` with both the secret and the value required."""
+    if not secret:
+        raise ValueError("a non-empty secret is needed")
+    if not value:
+        raise ValueError("a non-empty value to pseudonymise is needed")
+    return keyed_hash(secret, purpose, value)
+
+
+def telegram_sender_id(telegram_user_id: Union[int, str], secret: str) -> str:
+    """The pseudonymous Rasa sender id of one Telegram user (never the Telegram user id itself)."""
+    return pseudonym(secret, TELEGRAM_SENDER_ID, str(telegram_user_id))
+
+
+def pseudonymous_key(sender_id: str, secret: str) -> str:
+    """The key under which the store keeps a user's rows: the Rasa sender id hashed once more with a
+    key of its own, so neither a raw id nor the channel's pseudonym lands in the database."""
+    return pseudonym(secret, STORE_USER_KEY, sender_id)

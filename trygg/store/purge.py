@@ -1,6 +1,6 @@
-"""Retention purge: `python -m actions.store.purge [--days N]`.
+"""Retention purge: `python -m trygg.store.purge [--days N]`.
 
-Deletes every stored row older than RETENTION_DAYS (bot.settings) – prøvehandlinger,
+Deletes every stored row older than RETENTION_DAYS (trygg.settings) – prøvehandlinger,
 reflections, Telegram chats – and Rasa's conversation events older than that in the tracker
 store (TRACKER_DB_URL). Prints only how many rows were deleted – never a user key, a text or a
 database URL.
@@ -14,16 +14,15 @@ from typing import List, Optional
 
 from sqlalchemy import inspect, text
 
-from actions.store.db import make_engine, session_scope, upgrade
-from actions.store.queries import purge_older_than
+from trygg.store.db import MigratedEngine, make_engine, session_scope
+from trygg.store.queries import purge_older_than
 
 
 def run(database_url: str, days: float, now: Optional[datetime] = None) -> int:
     """Bring the schema up to date, purge rows older than `days`, return the number deleted."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = MigratedEngine(database_url)
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine()) as session:
             return purge_older_than(session, days, now or datetime.now(timezone.utc))
     finally:
         engine.dispose()
@@ -43,10 +42,10 @@ def purge_conversations(tracker_db_url: str, days: float, now: Optional[datetime
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from bot.settings import get_settings
+    from trygg.settings import get_settings
 
     settings = get_settings()
-    parser = argparse.ArgumentParser(prog="python -m actions.store.purge", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m trygg.store.purge", description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, default=settings.retention_days,
                         help=f"retention in days (default RETENTION_DAYS = {settings.retention_days})")
     args = parser.parse_args(argv)

@@ -3,11 +3,9 @@
 models.py – the tables; queries.py – the only way to read or change them (always per user_key);
 db.py – engine, sessions, migrations; purge.py – the retention command.
 """
-from actions.store.db import downgrade, make_engine, session_scope, upgrade
-from actions.store.models import Reflection, TelegramChat, TrialAction
-from actions.store.queries import (
-    DueFollowup,
-    all_due_followups,
+from trygg.store.db import downgrade, make_engine, session_scope, upgrade
+from trygg.store.models import Reflection, TelegramChat, TrialAction
+from trygg.store.queries import (
     delete_trial_action,
     delete_user_data,
     due_followups,
@@ -26,11 +24,9 @@ from actions.store.queries import (
 )
 
 __all__ = [
-    "DueFollowup",
     "Reflection",
     "TelegramChat",
     "TrialAction",
-    "all_due_followups",
     "delete_trial_action",
     "delete_user_data",
     "downgrade",

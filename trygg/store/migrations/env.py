@@ -1,7 +1,7 @@
 """Alembic environment for the Trygg havn store.
 
 The database URL comes, in this order, from `config.attributes["database_url"]` (set by
-actions.store.db.upgrade), `sqlalchemy.url` in the config, or bot.settings (DATABASE_URL).
+trygg.store.db.upgrade), `sqlalchemy.url` in the config, or trygg.settings (DATABASE_URL).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from actions.store.models import Base  # noqa: E402
+from trygg.store.models import Base  # noqa: E402
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,7 +30,7 @@ def database_url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.settings import get_settings
+    from trygg.settings import get_settings
 
     return get_settings().database_url
 
@@ -53,7 +53,7 @@ def run_migrations_online() -> None:
     """Run the migrations on a live connection (batch mode so SQLite can alter tables)."""
     url = database_url()
     if url.startswith("sqlite"):
-        from actions.store.db import _prepare_sqlite_path
+        from trygg.store.db import _prepare_sqlite_path
 
         _prepare_sqlite_path(url)
     connectable = create_engine(url, future=True, poolclass=pool.NullPool)

@@ -1,7 +1,7 @@
 """What is stored about a user: trial actions (prøvehandlinger) and guided reflections.
 
 Rows are keyed by a pseudonymous `user_key` (see actions.pseudonym), never by a raw id. All free
-text is redacted before it is written (actions.store.queries does that). Times are stored as
+text is redacted before it is written (trygg.store.queries does that). Times are stored as
 naive UTC and come back as timezone-aware UTC datetimes on every database.
 """
 from __future__ import annotations

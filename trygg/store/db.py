@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator, Tuple, TypeVar
+from typing import Any, Awaitable, Callable, Iterator, Optional, Tuple, TypeVar, Union
 
 from alembic import command
 from alembic.config import Config
@@ -42,6 +43,32 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_foreign_keys)
     return engine
+
+
+class MigratedEngine:
+    """The one engine set-up of the store: `make_engine(url)` after `upgrade(url)`, on first use
+    (thread-safe), for the action server, the Telegram follow-up job and the purge.
+
+    `url` is a string or a function giving it (read when first used, e.g. from the settings)."""
+
+    def __init__(self, url: Union[str, Callable[[], str]]) -> None:
+        self._url = url
+        self._engine: Optional[Engine] = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                url = self._url() if callable(self._url) else self._url
+                upgrade(url)
+                self._engine = make_engine(url)
+            return self._engine
+
+    def dispose(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
 
 def alembic_config(url: str) -> Config:
@@ -105,13 +132,14 @@ async def retrying(call: Callable[[], Awaitable[T]], delays: Tuple[float, ...] =
 
 
 async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
-    """`work(session)` in one transaction; retried while the database is unreachable.
+    """`work(session)` in one transaction, in a worker thread (the SQLAlchemy calls block, the event
+    loop must not); retried while the database is unreachable.
 
     A PostgreSQL restart takes a few seconds: the transaction is rolled back, nothing half-written
     stays, and the whole `work` runs again on a fresh connection (pool_pre_ping).
     """
-    async def attempt() -> T:
+    def once() -> T:
         with session_scope(engine) as session:
             return work(session)
 
-    return await retrying(attempt)
+    return await retrying(lambda: asyncio.to_thread(once))

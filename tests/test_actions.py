@@ -1,0 +1,311 @@
+"""Every custom action of the domain (domain/*.yml `actions:`), run as the action server would –
+a Tracker built in the test and Rasa's CollectingDispatcher (tests/action_harness.py) – with the
+store on SQLite in a temporary folder. No model, no server. The crisis actions are tested in
+tests/test_crisis_actions.py; `test_every_domain_action_is_tested` keeps this list complete."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import user_store
+from actions.fallback import ActionSuggestTopics
+from actions.followup import ActionAskFollowup, due_followup_id
+from actions.hand_offer import ActionOfferHand
+from actions.out_of_scope import ActionOutOfScope
+from actions.privacy import ActionDeleteMyData, ActionPrivacy
+from actions.reflection import ActionReflectionReferat, ValidateReflectionForm
+from actions.session_start import ActionSessionStart
+from actions.situation import ActionSituationHand
+from trygg.store import queries
+from trygg.store.db import MigratedEngine, session_scope
+from actions.themes import ActionShowTheme
+from actions.trial_actions import (ActionDeleteTrialAction, ActionEvaluateTrialAction, ActionListTrialActions,
+                                   ActionMarkTried, ActionSaveTrialAction)
+from tests.action_harness import run_action, slots_set, tracker, user_event
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTED_HERE = {
+    "action_session_start", "action_suggest_topics", "action_show_theme", "action_out_of_scope", "action_offer_hand",
+    "action_save_trial_action", "action_list_trial_actions", "action_evaluate_trial_action",
+    "action_delete_trial_action", "action_ask_followup", "action_mark_tried", "action_situation_hand",
+    "action_privacy", "action_delete_my_data", "validate_reflection_form", "action_reflection_referat",
+}
+TESTED_IN_CRISIS_ACTIONS = {"action_crisis", "action_crisis_check", "action_answer_after_all"}
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """The action server's store on a fresh SQLite file; yields a function giving the user key."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("SENDER_HASH_SECRET", "test-secret")
+    monkeypatch.setenv("TRYGG_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setattr(user_store, "engine", MigratedEngine(f"sqlite:///{tmp_path / 'store.db'}"))
+    yield lambda sender="test-user": user_store.user_key(tracker([], sender=sender))
+    user_store.engine.dispose()
+
+
+def _texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def _payloads(messages):
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+def _save(key, text="Sitte sammen i fem minutter", hand="big", **kwargs):
+    with session_scope(user_store.engine()) as session:
+        return queries.save_trial_action(session, key, hand=hand, action_text=text, **kwargs).id
+
+
+def _actions(key):
+    with session_scope(user_store.engine()) as session:
+        return {a.id: (a.status, a.outcome) for a in queries.list_trial_actions(session, key)}
+
+
+def test_every_domain_action_is_tested():
+    declared = set()
+    for path in (REPO_ROOT / "domain").rglob("*.yml"):
+        declared |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or [])
+    assert declared == TESTED_HERE | TESTED_IN_CRISIS_ACTIONS
+
+
+# ---- conversation -------------------------------------------------------------------------------
+
+def test_session_start_seeds_language_from_metadata_and_notes_no_followup(store):
+    messages, events = run_action(ActionSessionStart(), [], {"session_started_metadata": {"language": "da"}})
+    assert messages == []
+    assert [e["event"] for e in events] == ["session_started", "slot", "slot", "action"]
+    assert slots_set(events) == {"language": "da", "followup_due": None}
+
+
+def test_session_start_keeps_the_language_and_notes_a_due_followup(store, monkeypatch):
+    action_id = _save(store(), followup_delay_days=0)
+    _, events = run_action(ActionSessionStart(), [], {"language": "nb", "session_started_metadata": {"language": "da"}})
+    assert slots_set(events) == {"language": "nb", "followup_due": str(action_id)}
+
+
+def test_session_start_falls_back_to_the_default_language(store, monkeypatch):
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "da")
+    _, events = run_action(ActionSessionStart(), [], {})
+    assert slots_set(events)["language"] == "da"
+
+
+def test_suggest_topics_offers_likely_topics_and_none_of_these():
+    event = user_event("klem", "nlu_fallback", intent_ranking=[
+        {"name": "nlu_fallback", "confidence": 0.4}, {"name": "hug_why", "confidence": 0.15},
+        {"name": "greet", "confidence": 0.1}, {"name": "help", "confidence": 0.08}])
+    messages, events = run_action(ActionSuggestTopics(), [event], {"language": "nb"})
+    assert events == []
+    assert messages[0]["response"] == "utter_fallback_intro"
+    assert _payloads(messages) == ["/hug_why", "/help", "/deny"]
+
+
+def test_suggest_topics_without_candidates_says_none_of_these():
+    messages, _ = run_action(ActionSuggestTopics(), [user_event("???", "nlu_fallback", intent_ranking=[])])
+    assert [m["response"] for m in messages] == ["utter_none_of_these"]
+
+
+def test_show_theme_lists_the_topics_of_the_theme_in_danish():
+    messages, events = run_action(ActionShowTheme(), [user_event("/help_theme", "help_theme")],
+                                  {"language": "da", "theme": "kram"})
+    assert events == []
+    assert messages[0]["text"] == "Kram – Vælg et emne:"
+    assert _payloads(messages)[:2] == ["/hug_why", "/hug_child_refuses"]
+
+
+def test_show_theme_without_a_known_theme_shows_help():
+    messages, _ = run_action(ActionShowTheme(), [user_event("tema", "help_theme")], {"language": "nb"})
+    assert [m["response"] for m in messages] == ["utter_help"]
+
+
+def test_out_of_scope_names_where_to_ask_in_the_language(monkeypatch):
+    monkeypatch.setenv("WHERE_TO_ASK_DA", "lederen")
+    messages, _ = run_action(ActionOutOfScope(), [user_event("skat?", "out_of_scope")], {"language": "da"})
+    assert messages[0]["response"] == "utter_out_of_scope" and messages[0]["where_to_ask"] == "lederen"
+
+
+def test_offer_hand_after_a_topic_offers_suggestions_to_save():
+    messages, events = run_action(ActionOfferHand(), [user_event("hvorfor klem", "hug_why")], {"language": "nb"})
+    offered = json.loads(slots_set(events)["offered_actions"])
+    assert offered and all(o["topic"] == "hug_why" and o["hand"] == "big" for o in offered)
+    assert _payloads(messages)[0] == '/trial_action_save{"suggestion_index":"1"}'
+
+
+def test_offer_hand_after_a_topic_without_a_hand_clears_the_offer():
+    messages, events = run_action(ActionOfferHand(), [user_event("hva er tilknytning", "attachment_what")])
+    assert messages == [] and slots_set(events) == {"offered_actions": None}
+
+
+def test_situation_hand_asks_what_the_child_shows_first():
+    messages, events = run_action(ActionSituationHand(), [user_event("barnet i hagen", "describe_situation")],
+                                  {"language": "nb"})
+    assert '/describe_situation{"emotion":"sad"}' in _payloads(messages)
+    assert slots_set(events)["situation_questions"] == 1
+
+
+def test_situation_hand_asks_what_a_calm_child_seeks():
+    messages, _ = run_action(ActionSituationHand(), [user_event("hun er rolig", "describe_situation")],
+                             {"language": "da"})
+    assert '/describe_situation{"seeks":"closeness"}' in _payloads(messages)
+
+
+def test_situation_hand_gives_the_big_hand_to_an_upset_child_and_offers_actions():
+    messages, events = run_action(ActionSituationHand(), [user_event("han er lei seg og gråter", "describe_situation")],
+                                  {"language": "nb"})
+    slots = slots_set(events)
+    assert json.loads(slots["offered_actions"])[0]["situation"] == "han er lei seg og gråter"
+    assert slots["situation_text"] is None and slots["emotion"] is None
+    assert "store hånden" in _texts(messages)
+
+
+# ---- prøvehandlinger ----------------------------------------------------------------------------
+
+def test_save_trial_action_stores_the_chosen_suggestion_once(store):
+    offered = json.dumps([{"topic": "hug_why", "hand": "big", "text": "Gi en klem"},
+                          {"topic": "hug_why", "hand": "big", "text": "Sitt nær"}])
+    slots = {"language": "nb", "offered_actions": offered, "suggestion_index": "2"}
+    messages, events = run_action(ActionSaveTrialAction(), [user_event("/trial_action_save", "trial_action_save")], slots)
+    run_action(ActionSaveTrialAction(), [user_event("/trial_action_save", "trial_action_save")], slots)  # double tap
+    assert "Lagret som prøvehandling nr." in _texts(messages) and "«Sitt nær»" in _texts(messages)
+    assert list(_actions(store()).values()) == [("planned", None)]
+    assert slots_set(events) == {"trial_action_id": None, "outcome": None, "suggestion_index": None}
+
+
+def test_save_trial_action_with_nothing_offered_says_so(store):
+    messages, _ = run_action(ActionSaveTrialAction(), [user_event("lagre", "trial_action_save")], {"language": "da"})
+    assert "ingen prøvehandling at gemme" in _texts(messages) and _actions(store()) == {}
+
+
+def test_list_trial_actions_shows_buttons_per_status(store):
+    key = store()
+    planned, tried = _save(key, "Første"), _save(key, "Andre")
+    with session_scope(user_store.engine()) as session:
+        queries.mark_tried(session, key, tried)
+    messages, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
+    assert "Dine prøvehandlinger:" in _texts(messages)
+    assert set(_payloads(messages)) == {
+        f'/trial_action_tried{{"trial_action_id":"{planned}"}}', f'/trial_action_delete{{"trial_action_id":"{planned}"}}',
+        f'/trial_action_evaluate{{"trial_action_id":"{tried}"}}', f'/trial_action_delete{{"trial_action_id":"{tried}"}}'}
+
+
+def test_list_trial_actions_when_empty(store):
+    messages, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "da"})
+    assert _texts(messages) == "Du har ingen gemte prøvehandlinger."
+
+
+def test_mark_tried_then_evaluate_from_free_text(store):
+    action_id = _save(store())
+    messages, _ = run_action(ActionMarkTried(), [user_event("jeg har prøvd", "trial_action_tried")], {"language": "nb"})
+    assert f'/trial_action_evaluate{{"trial_action_id":"{action_id}","outcome":"helped"}}' in _payloads(messages)
+    messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp delvis", "trial_action_evaluate")],
+                             {"language": "nb"})
+    assert _texts(messages) == "Takk! Jeg har notert at det hjalp delvis."
+    assert _actions(store()) == {action_id: ("evaluated", "partly")}
+
+
+def test_evaluate_without_an_outcome_asks_how_it_went(store):
+    action_id = _save(store())
+    messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("vurder", "trial_action_evaluate")],
+                             {"language": "nb", "trial_action_id": str(action_id)})
+    assert "Hvordan gikk prøvehandlingen" in _texts(messages) and len(_payloads(messages)) == 3
+
+
+def test_mark_tried_and_evaluate_without_an_action_say_not_found(store):
+    for action in (ActionMarkTried(), ActionEvaluateTrialAction()):
+        messages, _ = run_action(action, [user_event("det hjalp", "trial_action_evaluate")], {"language": "nb"})
+        assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+
+
+def test_delete_trial_action_only_deletes_the_users_own(store):
+    mine, theirs = _save(store()), _save(store("someone-else"))
+    messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                             {"language": "nb", "trial_action_id": str(theirs)})
+    assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+    messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                             {"language": "nb", "trial_action_id": str(mine)})
+    assert _texts(messages) == "Prøvehandlingen er slettet."
+    assert _actions(store()) == {} and list(_actions(store("someone-else"))) == [theirs]
+
+
+# ---- follow-up ----------------------------------------------------------------------------------
+
+def test_ask_followup_on_return_asks_once_then_replays_the_message(store):
+    created = datetime.now(timezone.utc) - timedelta(days=3)
+    action_id = _save(store(), "Gi en klem", followup_delay_days=2, now=created)
+    assert asyncio.run(due_followup_id(tracker([]))) == action_id
+    latest = user_event("hva er tilknytning", "attachment_what")
+    messages, events = run_action(ActionAskFollowup(), [latest], {"language": "nb", "followup_due": str(action_id)})
+    assert "For 3 dager siden" in _texts(messages) and "her er svaret" in _texts(messages)
+    assert [e["event"] for e in events] == ["slot", "action", "user"] and events[2]["text"] == "hva er tilknytning"
+    messages, _ = run_action(ActionAskFollowup(), [latest], {"language": "nb", "followup_due": str(action_id)})
+    assert messages == [] and asyncio.run(due_followup_id(tracker([]))) is None
+
+
+def test_ask_followup_pushed_by_the_channel_does_not_replay(store):
+    _save(store(), followup_delay_days=0)
+    messages, events = run_action(ActionAskFollowup(), [user_event("/followup", "followup")], {"language": "da"})
+    assert "Velkommen tilbage!" in _texts(messages) and "her er svaret" not in _texts(messages)
+    assert slots_set(events) == {"followup_due": None} and len(events) == 1
+
+
+# ---- privacy ------------------------------------------------------------------------------------
+
+def test_privacy_tells_retention_and_idle_minutes(monkeypatch):
+    monkeypatch.setenv("RETENTION_DAYS", "30")
+    monkeypatch.setenv("WIDGET_IDLE_MINUTES", "15")
+    messages, events = run_action(ActionPrivacy(), [user_event("personvern", "privacy")])
+    assert events == [] and messages[0]["response"] == "utter_privacy"
+    assert messages[0]["retention_days"] == 30 and messages[0]["idle_minutes"] == "15"
+
+
+def test_delete_my_data_deletes_every_row_of_the_user_only(store):
+    _save(store()), _save(store("someone-else"))
+    messages, events = run_action(ActionDeleteMyData(), [user_event("slett alt", "delete_my_data")], {"language": "da"})
+    assert [m["response"] for m in messages] == ["utter_data_deleted"]
+    assert [e["event"] for e in events] == ["reset_slots", "slot"] and slots_set(events) == {"language": "da"}
+    assert _actions(store()) == {} and len(_actions(store("someone-else"))) == 1
+
+
+# ---- reflection ---------------------------------------------------------------------------------
+
+def test_reflection_form_validates_free_text_and_the_hand():
+    form, dispatcher, empty = ValidateReflectionForm(), CollectingDispatcher(), tracker([])
+    assert form.validate_refl_situation("Barnet gråt ved henting", dispatcher, empty, {}) == {
+        "refl_situation": "Barnet gråt ved henting"}
+    assert form.validate_refl_adult("🙂", dispatcher, empty, {}) == {"refl_adult": None}
+    assert form.validate_refl_child("x" * 1001, dispatcher, empty, {}) == {"refl_child": None}
+    assert form.validate_refl_action("Sitte nær", dispatcher, empty, {}) == {"refl_action": "Sitte nær"}
+    assert form.validate_refl_hand("først store så lille", dispatcher, empty, {}) == {"refl_hand": "both"}
+    assert form.validate_refl_hand("vet ikke", dispatcher, empty, {}) == {"refl_hand": None}
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_reflection_answer_invalid", "utter_reflection_answer_invalid", "utter_reflection_hand_invalid"]
+
+
+def test_reflection_referat_saves_reflection_and_action_and_clears_the_form(store):
+    slots = {"language": "nb", "refl_situation": "Ring 912 34 567 om henting", "refl_adult": "Jeg ble stresset",
+             "refl_child": "Hun var redd", "refl_hand": "big", "refl_action": "Ta henne på fanget"}
+    messages, events = run_action(ActionReflectionReferat(), [user_event("ferdig", "affirm")], slots)
+    referat = messages[0]["custom"]
+    assert referat["type"] == "referat" and referat["filename"].startswith("referat-sma-barns-stemmer-")
+    assert "[telefon]" in referat["text"] and "912 34 567" not in referat["text"]
+    assert slots_set(events) == {slot: None for slot in slots if slot != "language"}
+    with session_scope(user_store.engine()) as session:
+        reflections = queries.list_reflections(session, store())
+    assert len(reflections) == 1 and reflections[0].trial_action_id in _actions(store())
+
+
+def test_store_calls_run_off_the_event_loop(store, monkeypatch):
+    import threading
+
+    threads = []
+    real = queries.list_trial_actions
+    monkeypatch.setattr(queries, "list_trial_actions",
+                        lambda *args, **kwargs: threads.append(threading.current_thread()) or real(*args, **kwargs))
+    run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
+    assert threads and threading.main_thread() not in threads
