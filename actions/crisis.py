@@ -36,7 +36,8 @@ class ActionCrisis(Action):
     def name(self) -> Text:
         return "action_crisis"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         seen = latest_crisis_message(tracker) or {}
         kind = (seen.get("crisis") or {}).get("kind")
         dispatcher.utter_message(text=crisis_message(language_of(tracker), kind))
@@ -47,7 +48,8 @@ class ActionCrisisCheck(Action):
     def name(self) -> Text:
         return "action_crisis_check"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text, buttons = crisis_check(language_of(tracker))
         dispatcher.utter_message(text=text, buttons=buttons)
         return []  # a running reflection waits: «nei» lets the message answer its question
@@ -63,7 +65,8 @@ class ActionAnswerAfterAll(Action):
     def name(self) -> Text:
         return "action_answer_after_all"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         original = latest_crisis_message(tracker)
         asked = tracker.get_slot("requested_slot")
         if tracker.active_loop.get("name") and asked and original is not None:
@@ -74,6 +77,7 @@ class ActionAnswerAfterAll(Action):
         if original is None or topic is None:
             dispatcher.utter_message(response="utter_crisis_ruled_out")
             return []
+        ranking = [r for r in original.get("intent_ranking") or [] if r.get("name") != POSSIBLE_INTENT]
         parse_data = {"text": original.get("text"), "intent": topic, "entities": original.get("entities") or [],
-                      "intent_ranking": [r for r in original.get("intent_ranking") or [] if r.get("name") != POSSIBLE_INTENT]}
+                      "intent_ranking": ranking}
         return replay_message(parse_data, tracker.get_latest_input_channel())

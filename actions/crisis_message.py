@@ -15,6 +15,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from actions.catalogue import CONTENT_DIR
+from trygg.buttons import button
 
 MEDICAL = "medical"
 # Kinds where an adult may be harming a child: the bekymringsmelding / underretning route.
@@ -22,7 +23,7 @@ ABUSE_KINDS = frozenset({
     "physical_abuse", "sexual_abuse", "neglect", "domestic_violence", "threat_abduction", "intoxicated_carer",
     "fear_of_harming",
 })
-CONFIRM_PAYLOAD, RULE_OUT_PAYLOAD = "/crisis_confirmed", "/crisis_ruled_out"
+CONFIRMED_INTENT, RULED_OUT_INTENT = "crisis_confirmed", "crisis_ruled_out"  # the safety question's buttons
 
 
 @lru_cache(maxsize=1)
@@ -65,5 +66,5 @@ def crisis_check(language: str) -> tuple[str, List[Dict[str, str]]]:
     """The possible tier: (the safety line with the question, its yes/no buttons)."""
     language = _country(language)
     check = crisis_texts()[language]["check"]
-    buttons = [{"title": check["button_yes"], "payload": CONFIRM_PAYLOAD}, {"title": check["button_no"], "payload": RULE_OUT_PAYLOAD}]
+    buttons = [button(check["button_yes"], CONFIRMED_INTENT), button(check["button_no"], RULED_OUT_INTENT)]
     return check["text"].format(**numbers(language)), buttons

@@ -113,7 +113,7 @@ def test_medical_emergency_gives_the_ambulance_and_the_poison_line(bot_servers):
 
 
 def test_issue_messages_get_the_numbers_first_through_the_web_entry(bot_servers, monkeypatch, tmp_path):
-    from bot.settings import get_settings
+    from trygg.settings import get_settings
     from bot.web.app import create_app
     monkeypatch.setenv("RASA_URLS", bot_servers.rasa_url)
     monkeypatch.setenv("TRYGG_VAR_DIR", str(tmp_path))
@@ -130,7 +130,7 @@ def test_issue_messages_get_the_numbers_first_through_the_web_entry(bot_servers,
 @pytest.mark.asyncio
 async def test_issue_messages_get_the_numbers_first_on_telegram(bot_servers, monkeypatch):
     from bot.rasa_client import RasaClient
-    from bot.settings import get_settings
+    from trygg.settings import get_settings
     from bot.telegram.app import build_application, running
     from tests.fakes.telegram_bot_api import FakeTelegramBotApi
 

@@ -228,7 +228,7 @@ def test_profiles_restart_policies_and_start_order():
 
 
 def test_every_process_of_our_image_runs_in_production_mode():
-    """TRYGG_ENV=production: a missing secret or required setting stops the process (bot/settings.py)."""
+    """TRYGG_ENV=production: a missing secret or required setting stops the process (trygg/settings.py)."""
     services = _raw_compose()["services"]
     for name in SERVICES - {"postgres", "redis"}:
         assert _environment(services[name]).get("TRYGG_ENV") == "production", name

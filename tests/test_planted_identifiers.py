@@ -111,7 +111,7 @@ def _assert_nothing_planted_anywhere(servers: BotServers, caplog: pytest.LogCapt
 
 
 def test_web_visitor_planting_identifiers_leaves_none_anywhere(debug_bot, process_log, monkeypatch, tmp_path):
-    from bot.settings import get_settings
+    from trygg.settings import get_settings
     from bot.web.app import create_app
 
     monkeypatch.setenv("RASA_URLS", debug_bot.rasa_url)
@@ -149,7 +149,7 @@ def test_web_visitor_planting_identifiers_leaves_none_anywhere(debug_bot, proces
 @pytest.mark.asyncio
 async def test_telegram_user_planting_identifiers_leaves_none_anywhere(debug_bot, process_log, monkeypatch):
     from bot.rasa_client import RasaClient
-    from bot.settings import get_settings
+    from trygg.settings import get_settings
     from bot.telegram.app import build_application, running
     from tests.fakes.telegram_bot_api import FakeTelegramBotApi
 

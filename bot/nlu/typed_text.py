@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.nlu.text_folding import fold
+from trygg.text import fold
 
 _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
