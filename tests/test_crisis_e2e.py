@@ -129,29 +129,15 @@ def test_issue_messages_get_the_numbers_first_through_the_web_entry(bot_servers,
 
 @pytest.mark.asyncio
 async def test_issue_messages_get_the_numbers_first_on_telegram(bot_servers, monkeypatch):
-    from bot.rasa_client import RasaClient
-    from trygg.settings import get_settings
-    from bot.telegram.app import build_application, running
-    from tests.fakes.telegram_bot_api import FakeTelegramBotApi
+    from tests.telegram_harness import telegram_bot
 
-    monkeypatch.setenv("SENDER_HASH_SECRET", "e2e-crisis-secret")
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    async with FakeTelegramBotApi() as tg:
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", tg.token)
-        client = RasaClient([bot_servers.rasa_url], timeout=60)
-        app = build_application(get_settings(), rasa=client, base_url=tg.base_url,
-                                base_file_url=tg.base_file_url, followup_interval=3600)
-        try:
-            async with running(app, poll_timeout=1):
-                for user, (language, message) in enumerate(ISSUE_MESSAGES, start=8100):
-                    mark = tg.last_seq
-                    tg.send_text(user, message, language_code=language)
-                    [first, *_] = await tg.wait_for("sendMessage", lambda c, u=user: c.params.get("chat_id") == u,
-                                                    since=mark, timeout=60)
-                    assert any(n in first.params["text"] for n in EMERGENCY[language]), first.params["text"]
-        finally:
-            await client.close()
+    async with telegram_bot(bot_servers.rasa_url, monkeypatch, "e2e-crisis-secret") as tg:
+        for user, (language, message) in enumerate(ISSUE_MESSAGES, start=8100):
+            mark = tg.last_seq
+            tg.send_text(user, message, language_code=language)
+            [first, *_] = await tg.wait_for("sendMessage", lambda c, u=user: c.params.get("chat_id") == u,
+                                            since=mark, timeout=60)
+            assert any(n in first.params["text"] for n in EMERGENCY[language]), first.params["text"]
 
 
 def test_possible_danger_inside_the_reflection_pauses_it_and_no_lets_it_go_on(bot_servers):

@@ -148,22 +148,11 @@ def test_web_visitor_planting_identifiers_leaves_none_anywhere(debug_bot, proces
 
 @pytest.mark.asyncio
 async def test_telegram_user_planting_identifiers_leaves_none_anywhere(debug_bot, process_log, monkeypatch):
-    from bot.rasa_client import RasaClient
-    from trygg.settings import get_settings
-    from bot.telegram.app import build_application, running
-    from tests.fakes.telegram_bot_api import FakeTelegramBotApi
+    from tests.telegram_harness import telegram_bot
 
     user = 6060606
-    monkeypatch.setenv("SENDER_HASH_SECRET", "planted-secret")
     monkeypatch.setenv("TELEGRAM_RATE_PER_USER", "0")
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-
-    async with FakeTelegramBotApi() as tg:
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", tg.token)
-        client = RasaClient([debug_bot.rasa_url], timeout=60)
-        app = build_application(get_settings(), rasa=client, base_url=tg.base_url, base_file_url=tg.base_file_url,
-                                followup_interval=3600)
+    async with telegram_bot(debug_bot.rasa_url, monkeypatch, "planted-secret") as tg:
 
         async def say(text: str, expect: str = "", language: str = "nb") -> str:
             mark = tg.last_seq
@@ -179,18 +168,14 @@ async def test_telegram_user_planting_identifiers_leaves_none_anywhere(debug_bot
             await asyncio.sleep(0.3)  # the rest of the turn's messages
             return "\n".join(c.params.get("text", "") for c in tg.calls_for("sendMessage") if c.seq > mark)
 
-        try:
-            async with running(app, poll_timeout=1):
-                for message in planted("nb").values():
-                    await say(message)
-                await say("/refleksjon", "1/5")
-                for number, answer in enumerate(REFLECTION_NB[:-1], start=2):
-                    await say(answer, f"{number}/5")
-                await say(REFLECTION_NB[-1], "Referat")
-                listing = await say("/mine", "prøvehandlinger")
-                assert "ring meg på [telefon]" in listing
-                for message in planted("da").values():
-                    await say(message, language="da")
-        finally:
-            await client.close()
+        for message in planted("nb").values():
+            await say(message)
+        await say("/refleksjon", "1/5")
+        for number, answer in enumerate(REFLECTION_NB[:-1], start=2):
+            await say(answer, f"{number}/5")
+        await say(REFLECTION_NB[-1], "Referat")
+        listing = await say("/mine", "prøvehandlinger")
+        assert "ring meg på [telefon]" in listing
+        for message in planted("da").values():
+            await say(message, language="da")
     _assert_nothing_planted_anywhere(debug_bot, process_log)

@@ -16,7 +16,6 @@ import hashlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,7 +24,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import crisis_detector
+from bot.nlu import crisis_detector, stored_model
 from bot.nlu.crisis_decision import CRISIS_INTENT, POSSIBLE_INTENT, TopicGate, decide
 from bot.nlu.crisis_patterns import PATTERNS_FILE, find_crisis, load_patterns
 from bot.nlu.intent_override import override_intent
@@ -71,18 +70,12 @@ class CrisisSafetyNet(GraphComponent):
             folds=int(self._config["folds"]), C=float(self._config["C"]),
             ordinary_weight=float(self._config["ordinary_weight"]),
             floor=lambda text: find_crisis(text, self._patterns) is not None)
-        with self._storage.write_to(self._resource) as directory:
-            joblib.dump(self._detector, directory / MODEL_FILE)
-        return self._resource
+        return stored_model.save(self._storage, self._resource, MODEL_FILE, self._detector)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "CrisisSafetyNet":
-        try:
-            with model_storage.read_from(resource) as directory:
-                detector = joblib.load(directory / MODEL_FILE)
-        except ValueError:
-            detector = None
+        detector = stored_model.load(model_storage, resource, MODEL_FILE)
         return cls({**cls.get_default_config(), **config}, model_storage, resource, detector)
 
     def process(self, messages: List[Message]) -> List[Message]:

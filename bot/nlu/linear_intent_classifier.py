@@ -17,7 +17,6 @@ from collections import Counter
 from functools import partial
 from typing import Any, Dict, List, Optional, Sequence, Text
 
-import joblib
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,9 +29,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
+from bot.nlu import stored_model
 from bot.nlu.lemmatizer import base_form
 from trygg.text import fold
 
+MODEL_FILE = "linear_intent_classifier.joblib"
 _WORD = re.compile(r"\w+")
 
 
@@ -105,18 +106,12 @@ class LinearIntentClassifier(GraphComponent):
         self._model = build_model(self._config, labels)
         self._model.fit([m.get(TEXT) for m in examples], labels)
         fast_to_predict(self._model)
-        with self._storage.write_to(self._resource) as directory:
-            joblib.dump(self._model, directory / "linear_intent_classifier.joblib")
-        return self._resource
+        return stored_model.save(self._storage, self._resource, MODEL_FILE, self._model)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / "linear_intent_classifier.joblib")
-        except ValueError:
-            model = None
+        model = stored_model.load(model_storage, resource, MODEL_FILE)
         if model is not None:
             # The lemma tables load lazily (~9 s for spacy-lookups-data): do it while Rasa starts,
             # not on the first user's message.
