@@ -11,7 +11,7 @@ def test_norwegian_crisis_message_gives_emergency_numbers_first():
     assert text.index("112") < text.index("116 111")
     for number in ("112", "113", "110", "116 117", "116 111", "116 123", "22 40 00 40"):
         assert number in text
-    assert "bekymringsmelding" in text and "barneverntjenesten" in text
+    assert "bekymringsmelding" in text and "barnevernstjenesten" in text
 
 
 def test_danish_crisis_message_uses_danish_numbers_and_underretning():

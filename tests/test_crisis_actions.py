@@ -26,7 +26,7 @@ def test_possible_tier_in_danish_gives_danish_numbers():
     [message], _ = run_action(ActionCrisisCheck(), [POSSIBLE], {"language": "da"})
     assert "112" in message["text"] and "70 201 201" in message["text"] and "113" not in message["text"]
     assert message["text"].rstrip().endswith("Er nogen i fare lige nu?")
-    assert [b["title"] for b in message["buttons"]] == ["Ja, nogen er i fare", "Nej"]
+    assert [b["title"] for b in message["buttons"]] == ["Ja, nogen er i fare", "Nej, ingen er i fare"]
 
 
 def test_yes_gives_the_full_answer_for_the_kind_seen_in_the_message():
