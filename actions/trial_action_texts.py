@@ -69,7 +69,7 @@ def listing(language: str, actions: Iterable) -> str:
 
 def outcome_buttons(language: str, number: int) -> List[dict]:
     """How did it go? – for the user's prøvehandling nr. `number` (its user_number, not the id)."""
-    return [button(OUTCOME[language][o].capitalize(), "trial_action_evaluate", trial_action_id=number, outcome=o)
+    return [button(OUTCOME[language][o].capitalize(), "trial_action_evaluate", trial_action_number=number, outcome=o)
             for o in ("helped", "partly", "not_helped")]
 
 

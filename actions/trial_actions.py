@@ -1,9 +1,10 @@
 """Save, list, evaluate and delete prøvehandlinger – Rasa glue around trygg.store.queries.
 
 The user knows a prøvehandling by its own number («nr. 2», the row's `user_number`: 1, 2, 3 … per
-user). That number is what the texts show and what the slot `trial_action_id` (buttons, or typed
-«prøvehandling 2») carries; it is looked up among this user's rows only. The database id stays
-inside the action server."""
+user). That number is what the texts show and what the buttons send (slot `trial_action_number`);
+it is looked up among this user's rows only. The database id stays inside the action server – it
+comes in only from buttons sent before the per-user numbers (slot `trial_action_id`), and is then
+looked up among this user's own rows too."""
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ from actions.user_store import in_store, user_key
 from trygg.buttons import button
 from trygg.settings import get_settings
 
-CLEAR = [SlotSet("trial_action_id", None), SlotSet("outcome", None), SlotSet("suggestion_index", None)]
+CLEAR = [SlotSet("trial_action_number", None), SlotSet("trial_action_id", None), SlotSet("outcome", None),
+         SlotSet("suggestion_index", None)]
 SAME_SAVE_WITHIN_SECONDS = 600  # a second "save" of the same action this soon is the same save
+MAX_INT = 2_147_483_647  # larger typed numbers name no row (and would not fit the column)
 
 
 def _int(value: Any) -> Optional[int]:
@@ -32,12 +35,24 @@ def _int(value: Any) -> Optional[int]:
         return None
 
 
-def _chosen_action(session, key: str, tracker: Tracker, status: Optional[str] = None):
-    """The user's prøvehandling with the number the message names (slot `trial_action_id`), else
-    this user's latest open one (with `status`: the latest with that status); None when there is none."""
-    number = _int(tracker.get_slot("trial_action_id"))
+def _named_action(session, key: str, tracker: Tracker):
+    """(named, the user's prøvehandling the message names or None): by the user's number, or by
+    the database id of a button sent before the per-user numbers – both among this user's rows only."""
+    number = _int(tracker.get_slot("trial_action_number"))
     if number is not None:
-        return queries.get_trial_action_by_number(session, key, number)
+        return True, queries.get_trial_action_by_number(session, key, number)
+    legacy_id = _int(tracker.get_slot("trial_action_id"))
+    if legacy_id is not None:
+        return True, queries.get_trial_action(session, key, legacy_id) if 0 < legacy_id <= MAX_INT else None
+    return False, None
+
+
+def _chosen_action(session, key: str, tracker: Tracker, status: Optional[str] = None):
+    """The user's prøvehandling the message names (see `_named_action`), else this user's latest
+    open one (with `status`: the latest with that status); None when there is none."""
+    named, action = _named_action(session, key, tracker)
+    if named:
+        return action
     candidates = [a for a in queries.list_trial_actions(session, key, status=status) if a.status != "evaluated"]
     return candidates[0] if candidates else None
 
@@ -91,12 +106,12 @@ class ActionListTrialActions(Action):
             number = action.user_number
             if action.status == "planned":
                 buttons.append(button(say(language, "mark_tried", number=number), "trial_action_tried",
-                                      trial_action_id=number))
+                                      trial_action_number=number))
             elif action.status == "tried":
                 buttons.append(button(say(language, "evaluate", number=number), "trial_action_evaluate",
-                                      trial_action_id=number))
+                                      trial_action_number=number))
             buttons.append(button(say(language, "delete", number=number), "trial_action_delete",
-                                  trial_action_id=number))
+                                  trial_action_number=number))
         dispatcher.utter_message(text=listing(language, actions), buttons=buttons)
         return []
 
@@ -163,12 +178,12 @@ class ActionDeleteTrialAction(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        number, key = _int(tracker.get_slot("trial_action_id")), user_key(tracker)
+        key = user_key(tracker)
 
         def delete(session) -> bool:
-            action = queries.get_trial_action_by_number(session, key, number)  # this user's nr. only
+            _, action = _named_action(session, key, tracker)  # this user's rows only; no number: nothing
             return action is not None and queries.delete_trial_action(session, key, action.id)
 
-        deleted = number is not None and await in_store(delete)
+        deleted = await in_store(delete)
         dispatcher.utter_message(text=say(language, "deleted" if deleted else "not_found"))
         return CLEAR

@@ -181,7 +181,8 @@ def test_save_trial_action_stores_the_chosen_suggestion_once(store):
     run_action(ActionSaveTrialAction(), [user_event("/trial_action_save", "trial_action_save")], slots)  # double tap
     assert "Lagret som prøvehandling nr." in _texts(messages) and "«Sitt nær»" in _texts(messages)
     assert list(_actions(store()).values()) == [("planned", None)]
-    assert slots_set(events) == {"trial_action_id": None, "outcome": None, "suggestion_index": None}
+    assert slots_set(events) == {"trial_action_number": None, "trial_action_id": None, "outcome": None,
+                                 "suggestion_index": None}
 
 
 def test_save_trial_action_with_nothing_offered_says_so(store):
@@ -197,8 +198,8 @@ def test_list_trial_actions_shows_buttons_per_status(store):
     messages, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
     assert "Dine prøvehandlinger:" in _texts(messages)
     assert set(_payloads(messages)) == {
-        f'/trial_action_tried{{"trial_action_id":"{planned}"}}', f'/trial_action_delete{{"trial_action_id":"{planned}"}}',
-        f'/trial_action_evaluate{{"trial_action_id":"{tried}"}}', f'/trial_action_delete{{"trial_action_id":"{tried}"}}'}
+        f'/trial_action_tried{{"trial_action_number":"{planned}"}}', f'/trial_action_delete{{"trial_action_number":"{planned}"}}',
+        f'/trial_action_evaluate{{"trial_action_number":"{tried}"}}', f'/trial_action_delete{{"trial_action_number":"{tried}"}}'}
 
 
 def test_list_trial_actions_when_empty(store):
@@ -209,7 +210,7 @@ def test_list_trial_actions_when_empty(store):
 def test_mark_tried_then_evaluate_from_free_text(store):
     action_id = _save(store())
     messages, _ = run_action(ActionMarkTried(), [user_event("jeg har prøvd", "trial_action_tried")], {"language": "nb"})
-    assert f'/trial_action_evaluate{{"trial_action_id":"{action_id}","outcome":"helped"}}' in _payloads(messages)
+    assert f'/trial_action_evaluate{{"trial_action_number":"{action_id}","outcome":"helped"}}' in _payloads(messages)
     messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp delvis", "trial_action_evaluate")],
                              {"language": "nb"})
     assert _texts(messages) == "Takk! Jeg har notert at det hjalp delvis."
@@ -219,7 +220,7 @@ def test_mark_tried_then_evaluate_from_free_text(store):
 def test_evaluate_without_an_outcome_asks_how_it_went(store):
     action_id = _save(store())
     messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("vurder", "trial_action_evaluate")],
-                             {"language": "nb", "trial_action_id": str(action_id)})
+                             {"language": "nb", "trial_action_number": str(action_id)})
     assert "Hvordan gikk prøvehandlingen" in _texts(messages) and len(_payloads(messages)) == 3
 
 
@@ -234,10 +235,10 @@ def test_delete_trial_action_only_deletes_the_users_own(store):
     theirs = [_save(store("someone-else")), _save(store("someone-else"), "Deres andre")]
     assert (mine, theirs) == (1, [1, 2])
     messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
-                             {"language": "nb", "trial_action_id": "2"})  # only the other user has a nr. 2
+                             {"language": "nb", "trial_action_number": "2"})  # only the other user has a nr. 2
     assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
     messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
-                             {"language": "nb", "trial_action_id": str(mine)})
+                             {"language": "nb", "trial_action_number": str(mine)})
     assert _texts(messages) == "Prøvehandlingen er slettet."
     assert _actions(store()) == {} and sorted(_actions(store("someone-else"))) == theirs
 
@@ -267,14 +268,14 @@ def test_numbers_stay_after_deleting_and_are_never_given_again(store):
     key = store()
     _save_offered("test-user", 1), _save_offered("test-user", 2)
     messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
-                             {"language": "nb", "trial_action_id": "1"})
+                             {"language": "nb", "trial_action_number": "1"})
     assert _texts(messages) == "Prøvehandlingen er slettet."
     assert "nr. 3:" in _save_offered("test-user", 3)
     listing, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
     assert _texts(listing).splitlines()[1:] == ["3. La ham velge bok (planlagt)", "2. Sitt nær (planlagt)"]
     assert "Prøvd nr. 2" in [b["title"] for m in listing for b in m.get("buttons") or []]
     run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
-               {"language": "nb", "trial_action_id": "3"})  # the newest: its number is not freed either
+               {"language": "nb", "trial_action_number": "3"})  # the newest: its number is not freed either
     assert "nr. 4:" in _save_offered("test-user", 1)
     assert sorted(_actions(key)) == [2, 4]
 
@@ -292,11 +293,11 @@ def test_list_and_buttons_show_the_users_numbers_not_database_ids(store):
     assert [b["title"] for m in messages for b in m["buttons"]] == [
         "Hvordan gikk nr. 2?", "Slett nr. 2", "Prøvd nr. 1", "Slett nr. 1"]
     assert set(_payloads(messages)) == {
-        '/trial_action_evaluate{"trial_action_id":"2"}', '/trial_action_delete{"trial_action_id":"2"}',
-        '/trial_action_tried{"trial_action_id":"1"}', '/trial_action_delete{"trial_action_id":"1"}'}
+        '/trial_action_evaluate{"trial_action_number":"2"}', '/trial_action_delete{"trial_action_number":"2"}',
+        '/trial_action_tried{"trial_action_number":"1"}', '/trial_action_delete{"trial_action_number":"1"}'}
     messages, _ = run_action(ActionMarkTried(), [user_event("prøvd", "trial_action_tried")],
-                             {"language": "nb", "trial_action_id": "1"})
-    assert '/trial_action_evaluate{"trial_action_id":"1","outcome":"helped"}' in _payloads(messages)
+                             {"language": "nb", "trial_action_number": "1"})
+    assert '/trial_action_evaluate{"trial_action_number":"1","outcome":"helped"}' in _payloads(messages)
     assert _actions(key) == {1: ("tried", None), 2: ("tried", None)}
 
 
@@ -304,18 +305,38 @@ def test_another_user_cannot_reach_a_users_numbers(store):
     alice, bob = store("alice"), store("bob")
     _save(alice, "Alices første"), _save(alice, "Alices andre")
     _save(bob, "Bobs første")
-    for action, slots in ((ActionEvaluateTrialAction(), {"trial_action_id": "2", "outcome": "helped"}),
-                          (ActionEvaluateTrialAction(), {"trial_action_id": "2"}),
-                          (ActionMarkTried(), {"trial_action_id": "2"}),
-                          (ActionDeleteTrialAction(), {"trial_action_id": "2"})):
+    for action, slots in ((ActionEvaluateTrialAction(), {"trial_action_number": "2", "outcome": "helped"}),
+                          (ActionEvaluateTrialAction(), {"trial_action_number": "2"}),
+                          (ActionMarkTried(), {"trial_action_number": "2"}),
+                          (ActionDeleteTrialAction(), {"trial_action_number": "2"})):
         messages, _ = run_action(action, [user_event("nr 2", "trial_action_evaluate")], {"language": "nb", **slots},
                                  sender="bob")
         assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
     messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp", "trial_action_evaluate")],
-                             {"language": "nb", "trial_action_id": "1", "outcome": "helped"}, sender="bob")
+                             {"language": "nb", "trial_action_number": "1", "outcome": "helped"}, sender="bob")
     assert _texts(messages) == "Takk! Jeg har notert at det hjalp."
     assert _actions(bob) == {1: ("evaluated", "helped")}
     assert _actions(alice) == {1: ("planned", None), 2: ("planned", None)}, "Bob's nr. 1 is not Alice's nr. 1"
+
+
+def test_buttons_sent_before_the_numbers_still_name_the_users_own_row(store):
+    """A button sent by the previous release (still in a Telegram chat) carries the database id in
+    `trial_action_id`: it names that row of this user only – never another row with that number."""
+    alice, bob = store("alice"), store("bob")
+    _save(bob, "Bobs første")  # id 1
+    _save(alice, "Alices første"), _save(alice, "Alices andre")  # ids 2 and 3, Alice's nr. 1 and nr. 2
+    messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp", "trial_action_evaluate")],
+                             {"language": "nb", "trial_action_id": "2", "outcome": "helped"}, sender="alice")
+    assert _texts(messages) == "Takk! Jeg har notert at det hjalp."
+    assert _actions(alice) == {1: ("evaluated", "helped"), 2: ("planned", None)}
+    for legacy_id in ("1", "3"):  # Bob's row, and Alice's row by Bob
+        messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                                 {"language": "nb", "trial_action_id": legacy_id}, sender="bob" if legacy_id == "3" else "alice")
+        assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+    messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                             {"language": "nb", "trial_action_number": "99999999999"}, sender="alice")
+    assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+    assert len(_actions(alice)) == 2 and len(_actions(bob)) == 1
 
 
 # ---- follow-up ----------------------------------------------------------------------------------
@@ -347,7 +368,7 @@ def test_followup_names_and_answers_the_users_number(store):
     messages, _ = run_action(ActionAskFollowup(), [user_event("/followup", "followup")],
                              {"language": "nb", "followup_due": "1"})
     assert "«Gi en klem»" in _texts(messages)
-    assert set(_payloads(messages)) == {f'/trial_action_evaluate{{"trial_action_id":"1","outcome":"{o}"}}'
+    assert set(_payloads(messages)) == {f'/trial_action_evaluate{{"trial_action_number":"1","outcome":"{o}"}}'
                                         for o in ("helped", "partly", "not_helped")}
 
 
@@ -394,7 +415,7 @@ def test_reflection_referat_saves_reflection_and_action_and_clears_the_form(stor
     assert slots_set(events) == {slot: None for slot in slots if slot != "language"}
     with session_scope(user_store.engine()) as session:
         reflections = queries.list_reflections(session, store())
-    assert len(reflections) == 1 and reflections[0].trial_action_id in _actions(store())
+    assert len(reflections) == 1 and reflections[0].trial_action_id == _internal_id(store(), 1)
 
 
 def test_store_calls_run_off_the_event_loop(store, monkeypatch):

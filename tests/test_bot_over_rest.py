@@ -187,7 +187,7 @@ def test_another_user_cannot_evaluate_or_delete_a_users_nr_1(bot_servers):
     say(bot_servers, alice, offered_saves(bot_servers, alice)[0])
     listing = say(bot_servers, alice, "/trial_action_list")
     tried_1, delete_1 = buttons_of(listing)["Prøvd nr. 1"], buttons_of(listing)["Slett nr. 1"]
-    for payload in (tried_1, delete_1, '/trial_action_evaluate{"trial_action_id":"1","outcome":"helped"}'):
+    for payload in (tried_1, delete_1, '/trial_action_evaluate{"trial_action_number":"1","outcome":"helped"}'):
         assert "Jeg finner ikke den prøvehandlingen." in texts(say(bot_servers, bob, payload)), payload
     assert "(planlagt)" in texts(say(bot_servers, alice, "/trial_action_list")), "Alice's nr. 1 is untouched"
     assert "ingen lagrede" in texts(say(bot_servers, bob, "/trial_action_list"))

@@ -176,6 +176,8 @@ def get_trial_action_by_number(session: Session, user_key: str, user_number: int
     """The user's trial action with the number the user knows it by (nr. `user_number`), or None.
     Only this user's rows are searched: another user's nr. 1 is never found."""
     _check_user_key(user_key)
+    if not 0 < user_number <= 2_147_483_647:  # no such number (and it would not fit the column)
+        return None
     _ensure_numbered(session, user_key)
     stmt = select(TrialAction).where(TrialAction.user_key == user_key, TrialAction.user_number == user_number)
     return session.execute(stmt).scalar_one_or_none()
