@@ -469,6 +469,35 @@ def test_racing_saves_of_one_user_get_different_numbers(db_url):
             eng.dispose()
 
 
+def test_racing_double_taps_save_once(db_url):
+    """The same save arriving twice at once (a double tap on two instances) stores one row."""
+    import threading
+
+    engines = [make_engine(db_url) for _ in range(4)]
+    barrier, numbers, errors = threading.Barrier(len(engines)), [], []
+
+    def save(eng):
+        try:
+            barrier.wait(timeout=10)
+            with session_scope(eng) as s:
+                numbers.append(save_trial_action(s, ALICE, hand="big", action_text="Sitte nær", followup_delay_days=1,
+                                                 same_within_seconds=600).user_number)
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=save, args=(eng,)) for eng in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == [] and numbers == [1] * len(engines)
+        assert _count(engines[0], TrialAction) == 1
+    finally:
+        for eng in engines:
+            eng.dispose()
+
+
 def test_rows_saved_by_the_previous_release_get_numbers_when_read(engine):
     """During an upgrade the previous release may still save rows without a number: they are
     numbered, after the highest, before this user is shown any number; nobody else's rows change."""

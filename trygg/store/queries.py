@@ -132,11 +132,14 @@ def save_trial_action(
     text = _clean(action_text)
     if not text:
         raise ValueError("action_text is required")
+    created = _now(now)
+    _lock_user_numbers(session, user_key)  # also makes the double-tap check below safe when racing
+    _number_unnumbered(session, user_key, created)
     if same_within_seconds is not None:
         recent = session.execute(
             select(TrialAction).where(
                 TrialAction.user_key == user_key, TrialAction.action_text == text, TrialAction.status == "planned",
-                TrialAction.created_at >= _now(now) - timedelta(seconds=same_within_seconds),
+                TrialAction.created_at >= created - timedelta(seconds=same_within_seconds),
             ).order_by(TrialAction.id.desc()).limit(1)
         ).scalar_one_or_none()
         if recent is not None:
@@ -145,9 +148,6 @@ def save_trial_action(
         from trygg.settings import get_settings
 
         followup_delay_days = get_settings().followup_delay_days
-    created = _now(now)
-    _lock_user_numbers(session, user_key)
-    _number_unnumbered(session, user_key, created)
     action = TrialAction(
         user_key=user_key,
         user_number=_take_numbers(session, user_key, 1, created),
