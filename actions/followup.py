@@ -1,7 +1,8 @@
 """The follow-up "how did it go?" for a prøvehandling whose follow-up delay has passed.
 
-* `due_followup_id(tracker)` – at session start: the oldest due, not yet asked prøvehandling of
-  this user (or None). `action_session_start` puts it in the slot `followup_due`.
+* `due_followup_number(tracker)` – at session start: the user's number (nr. N, never the database
+  id) of this user's oldest due, not yet asked prøvehandling, or None. `action_session_start`
+  puts it in the slot `followup_due`.
 * `action_ask_followup` – asks about it once (the store's `mark_followup_asked` is true only the
   first time, even when two instances race), with the three outcome buttons. Two ways in:
   - predicted by bot.policies.followup_first before the answer to the user's first message of a
@@ -30,13 +31,13 @@ DUE_SLOT = "followup_due"
 FOLLOWUP_INTENT = "followup"
 
 
-async def due_followup_id(tracker: Tracker) -> Optional[int]:
-    """The id of this user's oldest due follow-up, or None (also when the store is down)."""
+async def due_followup_number(tracker: Tracker) -> Optional[int]:
+    """The user's number of their oldest due follow-up, or None (also when the store is down)."""
     key = user_key(tracker)
 
     def oldest_due(session) -> Optional[int]:
         due = queries.due_followups(session, key)
-        return due[0].id if due else None
+        return due[0].user_number if due else None
 
     try:
         return await in_store(oldest_due)
@@ -67,7 +68,7 @@ class ActionAskFollowup(Action):
         def claim(session):
             """The follow-up to ask now (the one in the slot, else the oldest due), if still unasked."""
             due = queries.due_followups(session, key)
-            action = next((a for a in due if str(a.id) == wanted), due[0] if due else None)
+            action = next((a for a in due if str(a.user_number) == wanted), due[0] if due else None)
             return action if action is not None and queries.mark_followup_asked(session, action.id) else None
 
         try:
@@ -78,7 +79,7 @@ class ActionAskFollowup(Action):
         if action is not None:
             days = max(1, (datetime.now(timezone.utc) - action.created_at).days)
             dispatcher.utter_message(text=say(language, "followup", days=days, text=action.action_text),
-                                     buttons=outcome_buttons(language, action.id))
+                                     buttons=outcome_buttons(language, action.user_number))
             if not pushed:
                 dispatcher.utter_message(text=say(language, "followup_then"))
         return events if pushed else events + _replay_latest_message(tracker)

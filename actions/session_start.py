@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followup import DUE_SLOT, due_followup_id
+from actions.followup import DUE_SLOT, due_followup_number
 from trygg.settings import get_settings
 
 
@@ -25,7 +25,7 @@ class ActionSessionStart(Action):
         language = next((code for code in (previous, seeded) if code in ("nb", "da")), None)
         if language is None:
             language = "da" if get_settings().default_language == "da" else "nb"
-        due = await due_followup_id(tracker)
+        due = await due_followup_number(tracker)
         events: List[Dict[Text, Any]] = [SessionStarted(), SlotSet("language", language),
                                          SlotSet(DUE_SLOT, str(due) if due is not None else None)]
         events.append(ActionExecuted("action_listen"))

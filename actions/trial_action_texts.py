@@ -15,7 +15,7 @@ OUTCOME = {
 }
 TEXTS = {
     "nb": {
-        "saved": "Lagret som prøvehandling nr. {id}: «{text}». Om {days} dager spør jeg hvordan det gikk.",
+        "saved": "Lagret som prøvehandling nr. {number}: «{text}». Om {days} dager spør jeg hvordan det gikk.",
         "save_failed": "Jeg fikk ikke lagret prøvehandlingen akkurat nå. Prøv igjen om et minutt – ingenting er lagret dobbelt.",
         "try_again": "Prøv å lagre igjen",
         "nothing_offered": "Jeg har ingen prøvehandling å lagre ennå. Spør meg om et tema først, så foreslår jeg en.",
@@ -27,13 +27,13 @@ TEXTS = {
         "evaluated": "Takk! Jeg har notert at {outcome}.",
         "not_found": "Jeg finner ikke den prøvehandlingen.",
         "deleted": "Prøvehandlingen er slettet.",
-        "evaluate": "Hvordan gikk nr. {id}?",
-        "mark_tried": "Prøvd nr. {id}",
+        "evaluate": "Hvordan gikk nr. {number}?",
+        "mark_tried": "Prøvd nr. {number}",
         "marked_tried": "Fint at du har prøvd «{text}». Hvordan gikk det?",
-        "delete": "Slett nr. {id}",
+        "delete": "Slett nr. {number}",
     },
     "da": {
-        "saved": "Gemt som prøvehandling nr. {id}: »{text}«. Om {days} dage spørger jeg, hvordan det gik.",
+        "saved": "Gemt som prøvehandling nr. {number}: »{text}«. Om {days} dage spørger jeg, hvordan det gik.",
         "save_failed": "Jeg kunne ikke gemme prøvehandlingen lige nu. Prøv igen om et minut – intet bliver gemt dobbelt.",
         "try_again": "Prøv at gemme igen",
         "nothing_offered": "Jeg har ingen prøvehandling at gemme endnu. Spørg mig om et emne først, så foreslår jeg en.",
@@ -45,10 +45,10 @@ TEXTS = {
         "evaluated": "Tak! Jeg har noteret, at {outcome}.",
         "not_found": "Jeg kan ikke finde den prøvehandling.",
         "deleted": "Prøvehandlingen er slettet.",
-        "evaluate": "Hvordan gik nr. {id}?",
-        "mark_tried": "Afprøvet nr. {id}",
+        "evaluate": "Hvordan gik nr. {number}?",
+        "mark_tried": "Afprøvet nr. {number}",
         "marked_tried": "Godt, at du har afprøvet »{text}«. Hvordan gik det?",
-        "delete": "Slet nr. {id}",
+        "delete": "Slet nr. {number}",
     },
 }
 
@@ -63,12 +63,13 @@ def listing(language: str, actions: Iterable) -> str:
         state = STATUS[language][action.status]
         if action.outcome:
             state += f" – {OUTCOME[language][action.outcome]}"
-        lines.append(f"{action.id}. {action.action_text} ({state})")
+        lines.append(f"{action.user_number}. {action.action_text} ({state})")  # the user's number, never the id
     return "\n".join(lines)
 
 
-def outcome_buttons(language: str, action_id: int) -> List[dict]:
-    return [button(OUTCOME[language][o].capitalize(), "trial_action_evaluate", trial_action_id=action_id, outcome=o)
+def outcome_buttons(language: str, number: int) -> List[dict]:
+    """How did it go? – for the user's prøvehandling nr. `number` (its user_number, not the id)."""
+    return [button(OUTCOME[language][o].capitalize(), "trial_action_evaluate", trial_action_number=number, outcome=o)
             for o in ("helped", "partly", "not_helped")]
 
 

@@ -1,4 +1,10 @@
-"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around trygg.store.queries."""
+"""Save, list, evaluate and delete prøvehandlinger – Rasa glue around trygg.store.queries.
+
+The user knows a prøvehandling by its own number («nr. 2», the row's `user_number`: 1, 2, 3 … per
+user). That number is what the texts show and what the buttons send (slot `trial_action_number`);
+it is looked up among this user's rows only. The database id stays inside the action server – it
+comes in only from buttons sent before the per-user numbers (slot `trial_action_id`), and is then
+looked up among this user's own rows too."""
 from __future__ import annotations
 
 import json
@@ -16,8 +22,10 @@ from actions.user_store import in_store, user_key
 from trygg.buttons import button
 from trygg.settings import get_settings
 
-CLEAR = [SlotSet("trial_action_id", None), SlotSet("outcome", None), SlotSet("suggestion_index", None)]
+CLEAR = [SlotSet("trial_action_number", None), SlotSet("trial_action_id", None), SlotSet("outcome", None),
+         SlotSet("suggestion_index", None)]
 SAME_SAVE_WITHIN_SECONDS = 600  # a second "save" of the same action this soon is the same save
+MAX_INT = 2_147_483_647  # larger typed numbers name no row (and would not fit the column)
 
 
 def _int(value: Any) -> Optional[int]:
@@ -27,14 +35,26 @@ def _int(value: Any) -> Optional[int]:
         return None
 
 
+def _named_action(session, key: str, tracker: Tracker):
+    """(named, the user's prøvehandling the message names or None): by the user's number, or by
+    the database id of a button sent before the per-user numbers – both among this user's rows only."""
+    number = _int(tracker.get_slot("trial_action_number"))
+    if number is not None:
+        return True, queries.get_trial_action_by_number(session, key, number)
+    legacy_id = _int(tracker.get_slot("trial_action_id"))
+    if legacy_id is not None:
+        return True, queries.get_trial_action(session, key, legacy_id) if 0 < legacy_id <= MAX_INT else None
+    return False, None
+
+
 def _chosen_action(session, key: str, tracker: Tracker, status: Optional[str] = None):
-    """The prøvehandling the message names (slot `trial_action_id`), else this user's latest
+    """The user's prøvehandling the message names (see `_named_action`), else this user's latest
     open one (with `status`: the latest with that status); None when there is none."""
-    action_id = _int(tracker.get_slot("trial_action_id"))
-    if action_id is None:
-        candidates = [a for a in queries.list_trial_actions(session, key, status=status) if a.status != "evaluated"]
-        action_id = candidates[0].id if candidates else None
-    return queries.get_trial_action(session, key, action_id) if action_id else None
+    named, action = _named_action(session, key, tracker)
+    if named:
+        return action
+    candidates = [a for a in queries.list_trial_actions(session, key, status=status) if a.status != "evaluated"]
+    return candidates[0] if candidates else None
 
 
 class ActionSaveTrialAction(Action):
@@ -57,15 +77,15 @@ class ActionSaveTrialAction(Action):
             return queries.save_trial_action(session, key, hand=chosen["hand"], action_text=chosen["text"],
                                              topic=chosen.get("topic"), situation=chosen.get("situation"),
                                              followup_delay_days=days,
-                                             same_within_seconds=SAME_SAVE_WITHIN_SECONDS).id
+                                             same_within_seconds=SAME_SAVE_WITHIN_SECONDS).user_number
 
         try:
-            saved_id = await in_store(save, retry=True)
+            number = await in_store(save, retry=True)
         except DBAPIError:  # the database stayed unreachable: say so, keep the offer to try again
             dispatcher.utter_message(text=say(language, "save_failed"), buttons=[
                 button(say(language, "try_again"), "trial_action_save", suggestion_index=index)])
             return [SlotSet("suggestion_index", None)]
-        dispatcher.utter_message(text=say(language, "saved", id=saved_id, text=chosen["text"], days=f"{days:g}"))
+        dispatcher.utter_message(text=say(language, "saved", number=number, text=chosen["text"], days=f"{days:g}"))
         return CLEAR
 
 
@@ -83,14 +103,15 @@ class ActionListTrialActions(Action):
             return []
         buttons = []
         for action in actions[:5]:  # planned → tried → evaluated
+            number = action.user_number
             if action.status == "planned":
-                buttons.append(button(say(language, "mark_tried", id=action.id), "trial_action_tried",
-                                      trial_action_id=action.id))
+                buttons.append(button(say(language, "mark_tried", number=number), "trial_action_tried",
+                                      trial_action_number=number))
             elif action.status == "tried":
-                buttons.append(button(say(language, "evaluate", id=action.id), "trial_action_evaluate",
-                                      trial_action_id=action.id))
-            buttons.append(button(say(language, "delete", id=action.id), "trial_action_delete",
-                                  trial_action_id=action.id))
+                buttons.append(button(say(language, "evaluate", number=number), "trial_action_evaluate",
+                                      trial_action_number=number))
+            buttons.append(button(say(language, "delete", number=number), "trial_action_delete",
+                                  trial_action_number=number))
         dispatcher.utter_message(text=listing(language, actions), buttons=buttons)
         return []
 
@@ -117,7 +138,7 @@ class ActionEvaluateTrialAction(Action):
             return CLEAR
         if outcome not in ("helped", "partly", "not_helped"):
             dispatcher.utter_message(text=say(language, "how_did_it_go", text=action.action_text),
-                                     buttons=outcome_buttons(language, action.id))
+                                     buttons=outcome_buttons(language, action.user_number))
             return CLEAR
         dispatcher.utter_message(text=say(language, "evaluated", outcome=OUTCOME[language][outcome]))
         return CLEAR
@@ -146,7 +167,7 @@ class ActionMarkTried(Action):
             dispatcher.utter_message(text=say(language, "not_found"))
             return CLEAR
         dispatcher.utter_message(text=say(language, "marked_tried", text=action.action_text),
-                                 buttons=outcome_buttons(language, action.id))
+                                 buttons=outcome_buttons(language, action.user_number))
         return CLEAR
 
 
@@ -157,8 +178,12 @@ class ActionDeleteTrialAction(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = language_of(tracker)
-        action_id, key = _int(tracker.get_slot("trial_action_id")), user_key(tracker)
-        deleted = action_id is not None and await in_store(
-            lambda session: queries.delete_trial_action(session, key, action_id))
+        key = user_key(tracker)
+
+        def delete(session) -> bool:
+            _, action = _named_action(session, key, tracker)  # this user's rows only; no number: nothing
+            return action is not None and queries.delete_trial_action(session, key, action.id)
+
+        deleted = await in_store(delete)
         dispatcher.utter_message(text=say(language, "deleted" if deleted else "not_found"))
         return CLEAR

@@ -33,9 +33,11 @@ BUTTON_INTENTS: Dict[str, tuple] = {
     "help_theme": ("theme",),
     "describe_situation": ("emotion", "seeks"),
     "trial_action_save": ("suggestion_index",),
-    "trial_action_tried": ("trial_action_id",),
-    "trial_action_evaluate": ("trial_action_id", "outcome"),
-    "trial_action_delete": ("trial_action_id",),
+    # trial_action_number: the user's own number; trial_action_id: the database id on buttons sent
+    # before the per-user numbers (still in chat histories; looked up among the user's own rows)
+    "trial_action_tried": ("trial_action_number", "trial_action_id"),
+    "trial_action_evaluate": ("trial_action_number", "trial_action_id", "outcome"),
+    "trial_action_delete": ("trial_action_number", "trial_action_id"),
     # the crisis follow-up question's buttons (crisis detector)
     "crisis_confirmed": (),
     "crisis_ruled_out": (),

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import user_store
 from actions.fallback import ActionSuggestTopics
-from actions.followup import ActionAskFollowup, due_followup_id
+from actions.followup import ActionAskFollowup, due_followup_number
 from actions.hand_offer import ActionOfferHand
 from actions.out_of_scope import ActionOutOfScope
 from actions.privacy import ActionDeleteMyData, ActionPrivacy
@@ -59,13 +59,20 @@ def _payloads(messages):
 
 
 def _save(key, text="Sitte sammen i fem minutter", hand="big", **kwargs):
+    """Saves a prøvehandling; returns the number the user knows it by (its user_number)."""
     with session_scope(user_store.engine()) as session:
-        return queries.save_trial_action(session, key, hand=hand, action_text=text, **kwargs).id
+        return queries.save_trial_action(session, key, hand=hand, action_text=text, **kwargs).user_number
 
 
 def _actions(key):
+    """{the user's number: (status, outcome)} of the user's prøvehandlinger."""
     with session_scope(user_store.engine()) as session:
-        return {a.id: (a.status, a.outcome) for a in queries.list_trial_actions(session, key)}
+        return {a.user_number: (a.status, a.outcome) for a in queries.list_trial_actions(session, key)}
+
+
+def _internal_id(key, number):
+    with session_scope(user_store.engine()) as session:
+        return queries.get_trial_action_by_number(session, key, number).id
 
 
 def test_every_domain_action_is_tested():
@@ -174,7 +181,8 @@ def test_save_trial_action_stores_the_chosen_suggestion_once(store):
     run_action(ActionSaveTrialAction(), [user_event("/trial_action_save", "trial_action_save")], slots)  # double tap
     assert "Lagret som prøvehandling nr." in _texts(messages) and "«Sitt nær»" in _texts(messages)
     assert list(_actions(store()).values()) == [("planned", None)]
-    assert slots_set(events) == {"trial_action_id": None, "outcome": None, "suggestion_index": None}
+    assert slots_set(events) == {"trial_action_number": None, "trial_action_id": None, "outcome": None,
+                                 "suggestion_index": None}
 
 
 def test_save_trial_action_with_nothing_offered_says_so(store):
@@ -186,12 +194,12 @@ def test_list_trial_actions_shows_buttons_per_status(store):
     key = store()
     planned, tried = _save(key, "Første"), _save(key, "Andre")
     with session_scope(user_store.engine()) as session:
-        queries.mark_tried(session, key, tried)
+        queries.mark_tried(session, key, _internal_id(key, tried))
     messages, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
     assert "Dine prøvehandlinger:" in _texts(messages)
     assert set(_payloads(messages)) == {
-        f'/trial_action_tried{{"trial_action_id":"{planned}"}}', f'/trial_action_delete{{"trial_action_id":"{planned}"}}',
-        f'/trial_action_evaluate{{"trial_action_id":"{tried}"}}', f'/trial_action_delete{{"trial_action_id":"{tried}"}}'}
+        f'/trial_action_tried{{"trial_action_number":"{planned}"}}', f'/trial_action_delete{{"trial_action_number":"{planned}"}}',
+        f'/trial_action_evaluate{{"trial_action_number":"{tried}"}}', f'/trial_action_delete{{"trial_action_number":"{tried}"}}'}
 
 
 def test_list_trial_actions_when_empty(store):
@@ -202,7 +210,7 @@ def test_list_trial_actions_when_empty(store):
 def test_mark_tried_then_evaluate_from_free_text(store):
     action_id = _save(store())
     messages, _ = run_action(ActionMarkTried(), [user_event("jeg har prøvd", "trial_action_tried")], {"language": "nb"})
-    assert f'/trial_action_evaluate{{"trial_action_id":"{action_id}","outcome":"helped"}}' in _payloads(messages)
+    assert f'/trial_action_evaluate{{"trial_action_number":"{action_id}","outcome":"helped"}}' in _payloads(messages)
     messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp delvis", "trial_action_evaluate")],
                              {"language": "nb"})
     assert _texts(messages) == "Takk! Jeg har notert at det hjalp delvis."
@@ -212,7 +220,7 @@ def test_mark_tried_then_evaluate_from_free_text(store):
 def test_evaluate_without_an_outcome_asks_how_it_went(store):
     action_id = _save(store())
     messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("vurder", "trial_action_evaluate")],
-                             {"language": "nb", "trial_action_id": str(action_id)})
+                             {"language": "nb", "trial_action_number": str(action_id)})
     assert "Hvordan gikk prøvehandlingen" in _texts(messages) and len(_payloads(messages)) == 3
 
 
@@ -223,14 +231,112 @@ def test_mark_tried_and_evaluate_without_an_action_say_not_found(store):
 
 
 def test_delete_trial_action_only_deletes_the_users_own(store):
-    mine, theirs = _save(store()), _save(store("someone-else"))
+    mine = _save(store())
+    theirs = [_save(store("someone-else")), _save(store("someone-else"), "Deres andre")]
+    assert (mine, theirs) == (1, [1, 2])
     messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
-                             {"language": "nb", "trial_action_id": str(theirs)})
+                             {"language": "nb", "trial_action_number": "2"})  # only the other user has a nr. 2
     assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
     messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
-                             {"language": "nb", "trial_action_id": str(mine)})
+                             {"language": "nb", "trial_action_number": str(mine)})
     assert _texts(messages) == "Prøvehandlingen er slettet."
-    assert _actions(store()) == {} and list(_actions(store("someone-else"))) == [theirs]
+    assert _actions(store()) == {} and sorted(_actions(store("someone-else"))) == theirs
+
+
+# ---- the user's own numbers ----------------------------------------------------------------------
+
+OFFERED = json.dumps([{"topic": "hug_why", "hand": "big", "text": "Gi en klem"},
+                      {"topic": "hug_why", "hand": "big", "text": "Sitt nær"},
+                      {"topic": "hug_why", "hand": "small", "text": "La ham velge bok"}])
+
+
+def _save_offered(sender, index):
+    slots = {"language": "nb", "offered_actions": OFFERED, "suggestion_index": str(index)}
+    messages, _ = run_action(ActionSaveTrialAction(), [user_event("/trial_action_save", "trial_action_save")], slots,
+                             sender=sender)
+    return _texts(messages)
+
+
+def test_two_new_users_are_each_told_nr_1(store):
+    assert _save_offered("new-user-a", 1).startswith("Lagret som prøvehandling nr. 1: «Gi en klem»")
+    assert _save_offered("new-user-b", 1).startswith("Lagret som prøvehandling nr. 1: «Gi en klem»")
+    assert _save_offered("new-user-b", 2).startswith("Lagret som prøvehandling nr. 2: «Sitt nær»")
+    assert _internal_id(store("new-user-b"), 1) == 2, "the database id (here 2) is never what the user is told"
+
+
+def test_numbers_stay_after_deleting_and_are_never_given_again(store):
+    key = store()
+    _save_offered("test-user", 1), _save_offered("test-user", 2)
+    messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                             {"language": "nb", "trial_action_number": "1"})
+    assert _texts(messages) == "Prøvehandlingen er slettet."
+    assert "nr. 3:" in _save_offered("test-user", 3)
+    listing, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
+    assert _texts(listing).splitlines()[1:] == ["3. La ham velge bok (planlagt)", "2. Sitt nær (planlagt)"]
+    assert "Prøvd nr. 2" in [b["title"] for m in listing for b in m.get("buttons") or []]
+    run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+               {"language": "nb", "trial_action_number": "3"})  # the newest: its number is not freed either
+    assert "nr. 4:" in _save_offered("test-user", 1)
+    assert sorted(_actions(key)) == [2, 4]
+
+
+def test_list_and_buttons_show_the_users_numbers_not_database_ids(store):
+    for text in ("a", "b", "c"):
+        _save(store("someone-else"), text)
+    key = store()
+    first, second = _save(key, "Første"), _save(key, "Andre")
+    assert (first, second) == (1, 2) and _internal_id(key, 2) == 5
+    with session_scope(user_store.engine()) as session:
+        queries.mark_tried(session, key, _internal_id(key, 2))
+    messages, _ = run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
+    assert _texts(messages) == "Dine prøvehandlinger:\n2. Andre (prøvd)\n1. Første (planlagt)"
+    assert [b["title"] for m in messages for b in m["buttons"]] == [
+        "Hvordan gikk nr. 2?", "Slett nr. 2", "Prøvd nr. 1", "Slett nr. 1"]
+    assert set(_payloads(messages)) == {
+        '/trial_action_evaluate{"trial_action_number":"2"}', '/trial_action_delete{"trial_action_number":"2"}',
+        '/trial_action_tried{"trial_action_number":"1"}', '/trial_action_delete{"trial_action_number":"1"}'}
+    messages, _ = run_action(ActionMarkTried(), [user_event("prøvd", "trial_action_tried")],
+                             {"language": "nb", "trial_action_number": "1"})
+    assert '/trial_action_evaluate{"trial_action_number":"1","outcome":"helped"}' in _payloads(messages)
+    assert _actions(key) == {1: ("tried", None), 2: ("tried", None)}
+
+
+def test_another_user_cannot_reach_a_users_numbers(store):
+    alice, bob = store("alice"), store("bob")
+    _save(alice, "Alices første"), _save(alice, "Alices andre")
+    _save(bob, "Bobs første")
+    for action, slots in ((ActionEvaluateTrialAction(), {"trial_action_number": "2", "outcome": "helped"}),
+                          (ActionEvaluateTrialAction(), {"trial_action_number": "2"}),
+                          (ActionMarkTried(), {"trial_action_number": "2"}),
+                          (ActionDeleteTrialAction(), {"trial_action_number": "2"})):
+        messages, _ = run_action(action, [user_event("nr 2", "trial_action_evaluate")], {"language": "nb", **slots},
+                                 sender="bob")
+        assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+    messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp", "trial_action_evaluate")],
+                             {"language": "nb", "trial_action_number": "1", "outcome": "helped"}, sender="bob")
+    assert _texts(messages) == "Takk! Jeg har notert at det hjalp."
+    assert _actions(bob) == {1: ("evaluated", "helped")}
+    assert _actions(alice) == {1: ("planned", None), 2: ("planned", None)}, "Bob's nr. 1 is not Alice's nr. 1"
+
+
+def test_buttons_sent_before_the_numbers_still_name_the_users_own_row(store):
+    """A button sent by the previous release (still in a Telegram chat) carries the database id in
+    `trial_action_id`: it names that row of this user only – never another row with that number."""
+    alice, bob = store("alice"), store("bob")
+    _save(bob, "Bobs første")  # id 1
+    _save(alice, "Alices første"), _save(alice, "Alices andre")  # ids 2 and 3, Alice's nr. 1 and nr. 2
+    messages, _ = run_action(ActionEvaluateTrialAction(), [user_event("det hjalp", "trial_action_evaluate")],
+                             {"language": "nb", "trial_action_id": "2", "outcome": "helped"}, sender="alice")
+    assert _texts(messages) == "Takk! Jeg har notert at det hjalp."
+    assert _actions(alice) == {1: ("evaluated", "helped"), 2: ("planned", None)}
+    for legacy_id in ("1", "3"):  # Bob's row, and Alice's row by Bob
+        messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                                 {"language": "nb", "trial_action_id": legacy_id}, sender="bob" if legacy_id == "3" else "alice")
+        assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+    messages, _ = run_action(ActionDeleteTrialAction(), [user_event("slett", "trial_action_delete")],
+                             {"language": "nb", "trial_action_number": "99999999999"}, sender="alice")
+    assert _texts(messages) == "Jeg finner ikke den prøvehandlingen."
+    assert len(_actions(alice)) == 2 and len(_actions(bob)) == 1
 
 
 # ---- follow-up ----------------------------------------------------------------------------------
@@ -238,13 +344,13 @@ def test_delete_trial_action_only_deletes_the_users_own(store):
 def test_ask_followup_on_return_asks_once_then_replays_the_message(store):
     created = datetime.now(timezone.utc) - timedelta(days=3)
     action_id = _save(store(), "Gi en klem", followup_delay_days=2, now=created)
-    assert asyncio.run(due_followup_id(tracker([]))) == action_id
+    assert asyncio.run(due_followup_number(tracker([]))) == action_id
     latest = user_event("hva er tilknytning", "attachment_what")
     messages, events = run_action(ActionAskFollowup(), [latest], {"language": "nb", "followup_due": str(action_id)})
     assert "For 3 dager siden" in _texts(messages) and "her er svaret" in _texts(messages)
     assert [e["event"] for e in events] == ["slot", "action", "user"] and events[2]["text"] == "hva er tilknytning"
     messages, _ = run_action(ActionAskFollowup(), [latest], {"language": "nb", "followup_due": str(action_id)})
-    assert messages == [] and asyncio.run(due_followup_id(tracker([]))) is None
+    assert messages == [] and asyncio.run(due_followup_number(tracker([]))) is None
 
 
 def test_ask_followup_pushed_by_the_channel_does_not_replay(store):
@@ -252,6 +358,18 @@ def test_ask_followup_pushed_by_the_channel_does_not_replay(store):
     messages, events = run_action(ActionAskFollowup(), [user_event("/followup", "followup")], {"language": "da"})
     assert "Velkommen tilbage!" in _texts(messages) and "her er svaret" not in _texts(messages)
     assert slots_set(events) == {"followup_due": None} and len(events) == 1
+
+
+def test_followup_names_and_answers_the_users_number(store):
+    for text in ("a", "b"):
+        _save(store("someone-else"), text, followup_delay_days=0)
+    number = _save(store(), "Gi en klem", followup_delay_days=0)
+    assert number == 1 and asyncio.run(due_followup_number(tracker([]))) == 1
+    messages, _ = run_action(ActionAskFollowup(), [user_event("/followup", "followup")],
+                             {"language": "nb", "followup_due": "1"})
+    assert "«Gi en klem»" in _texts(messages)
+    assert set(_payloads(messages)) == {f'/trial_action_evaluate{{"trial_action_number":"1","outcome":"{o}"}}'
+                                        for o in ("helped", "partly", "not_helped")}
 
 
 # ---- privacy ------------------------------------------------------------------------------------
@@ -297,7 +415,7 @@ def test_reflection_referat_saves_reflection_and_action_and_clears_the_form(stor
     assert slots_set(events) == {slot: None for slot in slots if slot != "language"}
     with session_scope(user_store.engine()) as session:
         reflections = queries.list_reflections(session, store())
-    assert len(reflections) == 1 and reflections[0].trial_action_id in _actions(store())
+    assert len(reflections) == 1 and reflections[0].trial_action_id == _internal_id(store(), 1)
 
 
 def test_store_calls_run_off_the_event_loop(store, monkeypatch):

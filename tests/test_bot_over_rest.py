@@ -142,3 +142,52 @@ def test_planned_then_tried_then_evaluated(bot_servers):
     assert "(prøvd)" in texts(say(bot_servers, user, "/trial_action_list"))
     say(bot_servers, user, outcome[0]["payload"])
     assert "(vurdert – det hjalp)" in texts(say(bot_servers, user, "/trial_action_list"))
+
+
+# ---- prøvehandlinger are numbered per user ---------------------------------------------------------
+
+def offered_saves(servers, user: str, question: str = "hvorfor er det bra å klemme barn") -> list[str]:
+    replies = say(servers, user, question)
+    return [b["payload"] for r in replies for b in r.get("buttons", []) if "trial_action_save" in b["payload"]]
+
+
+def buttons_of(replies) -> dict[str, str]:
+    return {b["title"]: b["payload"] for r in replies for b in r.get("buttons", [])}
+
+
+def test_two_new_users_are_each_told_nr_1(bot_servers):
+    """The number is the user's own: not the database id, not how many others saved before."""
+    for user in (new_sender(), new_sender()):
+        saves = offered_saves(bot_servers, user)
+        assert "Lagret som prøvehandling nr. 1:" in texts(say(bot_servers, user, saves[0]))
+        assert "Lagret som prøvehandling nr. 2:" in texts(say(bot_servers, user, saves[1]))
+        listing = say(bot_servers, user, "/trial_action_list")
+        assert [line[:3] for line in texts(listing).splitlines()[1:]] == ["2. ", "1. "]
+        assert {"Prøvd nr. 1", "Slett nr. 1", "Prøvd nr. 2", "Slett nr. 2"} == set(buttons_of(listing))
+
+
+def test_deleting_nr_1_keeps_nr_2_and_the_next_is_nr_3(bot_servers):
+    user = new_sender()
+    saves = offered_saves(bot_servers, user)
+    say(bot_servers, user, saves[0]), say(bot_servers, user, saves[1])
+    before = texts(say(bot_servers, user, "/trial_action_list")).splitlines()
+    nr_2 = next(line for line in before if line.startswith("2. "))
+    delete_1 = buttons_of(say(bot_servers, user, "/trial_action_list"))["Slett nr. 1"]
+    assert "Prøvehandlingen er slettet." in texts(say(bot_servers, user, delete_1))
+    saves = offered_saves(bot_servers, user, "hvorfor er det bra å klemme barn")
+    new = texts(say(bot_servers, user, saves[0]))
+    assert "Lagret som prøvehandling nr. 3:" in new
+    after = texts(say(bot_servers, user, "/trial_action_list")).splitlines()
+    assert nr_2 in after and not any(line.startswith("1. ") for line in after)
+    assert [line[:3] for line in after[1:]] == ["3. ", "2. "]
+
+
+def test_another_user_cannot_evaluate_or_delete_a_users_nr_1(bot_servers):
+    alice, bob = new_sender(), new_sender()
+    say(bot_servers, alice, offered_saves(bot_servers, alice)[0])
+    listing = say(bot_servers, alice, "/trial_action_list")
+    tried_1, delete_1 = buttons_of(listing)["Prøvd nr. 1"], buttons_of(listing)["Slett nr. 1"]
+    for payload in (tried_1, delete_1, '/trial_action_evaluate{"trial_action_number":"1","outcome":"helped"}'):
+        assert "Jeg finner ikke den prøvehandlingen." in texts(say(bot_servers, bob, payload)), payload
+    assert "(planlagt)" in texts(say(bot_servers, alice, "/trial_action_list")), "Alice's nr. 1 is untouched"
+    assert "ingen lagrede" in texts(say(bot_servers, bob, "/trial_action_list"))

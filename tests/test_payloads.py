@@ -90,6 +90,7 @@ def test_every_button_payload_of_the_domain_and_actions_is_allowed_with_its_enti
 @pytest.mark.parametrize("payload", [
     "/affirm", "/hug_why", '/help_theme{"theme":"klem"}', '/describe_situation{"emotion":"sad"}',
     '/trial_action_evaluate{"trial_action_id":"3","outcome":"helped"}', '/trial_action_save{"suggestion_index": 0}',
+    '/trial_action_evaluate{"trial_action_number":"3","outcome":"helped"}', '/trial_action_delete{"trial_action_number":"1"}',
     "/crisis_confirmed", "/crisis_ruled_out",
 ])
 def test_allowed_payloads_pass_unchanged(payload):

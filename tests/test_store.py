@@ -20,11 +20,13 @@ from trygg.store import (
     TelegramChat,
     TrialAction,
     delete_trial_action,
+    TrialActionNumber,
     delete_user_data,
     downgrade,
     due_followups,
     evaluate,
     get_trial_action,
+    get_trial_action_by_number,
     list_reflections,
     list_trial_actions,
     make_engine,
@@ -102,7 +104,7 @@ def test_migration_matches_the_models(engine):
         context = MigrationContext.configure(conn, opts={"compare_type": True, "version_table": VERSION_TABLE})
         assert compare_metadata(context, Base.metadata) == []
         tables = set(inspect(conn).get_table_names())
-    assert {"trial_actions", "reflections", "telegram_chats", VERSION_TABLE} <= tables
+    assert {"trial_actions", "reflections", "telegram_chats", "trial_action_numbers", VERSION_TABLE} <= tables
 
 
 def test_sqlite_parent_folder_is_created(tmp_path):
@@ -129,6 +131,38 @@ def test_downgrade_base_then_upgrade(db_url):
         assert _count(eng, TrialAction) == 0  # a fresh, empty schema
         _plan(eng)
         assert _count(eng, TrialAction) == 1
+    finally:
+        eng.dispose()
+
+
+def test_migration_0003_numbers_existing_rows_per_user_in_saved_order(empty_db_url):
+    """Rows saved before the per-user numbers get them from the migration: per user, in the
+    order they were saved (not by id), and each user's last number is noted; downgrading to
+    0002 and upgrading again gives the same numbers."""
+    upgrade(empty_db_url, "0002")
+    eng = make_engine(empty_db_url)
+    try:
+        old_rows = [(ALICE, 3, "A third"), (BOB, 1, "B first"), (ALICE, 1, "A first"), (ALICE, 2, "A second")]
+        with eng.begin() as conn:
+            for user_key, hour, text_ in old_rows:  # ids 1-4; Alice's first saved row has id 3
+                at = (T0 + timedelta(hours=hour)).replace(tzinfo=None)
+                conn.execute(text("INSERT INTO trial_actions (user_key, hand, action_text, status, created_at,"
+                                  " updated_at, due_at) VALUES (:k, 'big', :t, 'planned', :at, :at, :at)"),
+                             {"k": user_key, "t": text_, "at": at})
+        for _ in range(2):
+            upgrade(empty_db_url)
+            with eng.connect() as conn:  # the raw column, as the migration left it
+                numbered = conn.execute(text("SELECT user_key, user_number, action_text FROM trial_actions")).all()
+            assert sorted(numbered) == sorted([(ALICE, 1, "A first"), (ALICE, 2, "A second"), (ALICE, 3, "A third"),
+                                               (BOB, 1, "B first")])
+            with session_scope(eng) as s:
+                counters = {c.user_key: (c.last_number, c.updated_at) for c in s.execute(select(TrialActionNumber)).scalars()}
+            assert counters == {ALICE: (3, T0 + timedelta(hours=3)), BOB: (1, T0 + timedelta(hours=1))}
+            downgrade(empty_db_url, "0002")
+            assert "user_number" not in {c["name"] for c in inspect(eng).get_columns("trial_actions")}
+            assert "trial_action_numbers" not in inspect(eng).get_table_names()
+        upgrade(empty_db_url)
+        assert _plan(eng, user_key=BOB, action_text="B second") and _numbers(eng, BOB)[2] == "B second"
     finally:
         eng.dispose()
 
@@ -330,6 +364,158 @@ def test_delete_user_data_removes_everything_of_that_user_only(engine):
         assert delete_user_data(s, ALICE) == 0
 
 
+# ---- the user's own numbers («nr. 1», «nr. 2» …) ---------------------------------------------
+
+
+def _numbers(engine, user_key=ALICE):
+    """{user_number: action_text} of the user's rows."""
+    with session_scope(engine) as s:
+        return {a.user_number: a.action_text for a in list_trial_actions(s, user_key)}
+
+
+def _number_of(engine, action_id, user_key=ALICE):
+    with session_scope(engine) as s:
+        return get_trial_action(s, user_key, action_id).user_number
+
+
+def test_each_user_numbers_from_1(engine):
+    _plan(engine, user_key=ALICE, action_text="A1")
+    _plan(engine, user_key=BOB, action_text="B1")
+    _plan(engine, user_key=ALICE, action_text="A2")
+    _plan(engine, user_key=BOB, action_text="B2")
+    assert _numbers(engine, ALICE) == {1: "A1", 2: "A2"}
+    assert _numbers(engine, BOB) == {1: "B1", 2: "B2"}
+    with session_scope(engine) as s:
+        bobs_1 = get_trial_action_by_number(s, BOB, 1)
+        assert bobs_1.action_text == "B1" and bobs_1.id != 1, "the number is the user's, not the database id"
+        assert get_trial_action_by_number(s, BOB, 3) is None
+        assert get_trial_action_by_number(s, ALICE, 2).user_key == ALICE
+
+
+def test_numbers_are_stable_after_deletion_and_never_given_again(engine):
+    first = _plan(engine, action_text="første")
+    _plan(engine, action_text="andre")
+    with session_scope(engine) as s:
+        assert delete_trial_action(s, ALICE, first) is True
+    third = _plan(engine, action_text="tredje")
+    assert _numbers(engine) == {2: "andre", 3: "tredje"}
+    with session_scope(engine) as s:
+        assert delete_trial_action(s, ALICE, third) is True  # the newest: its number is not freed
+    _plan(engine, action_text="fjerde")
+    assert _numbers(engine) == {2: "andre", 4: "fjerde"}
+    _plan(engine, user_key=BOB, action_text="Bobs første")
+    assert _numbers(engine, BOB) == {1: "Bobs første"}
+
+
+def test_a_double_save_keeps_its_number(engine):
+    with session_scope(engine) as s:
+        action = save_trial_action(s, ALICE, hand="big", action_text="Sitte nær", followup_delay_days=1, now=T0)
+    with session_scope(engine) as s:
+        again = save_trial_action(s, ALICE, hand="big", action_text="Sitte nær", followup_delay_days=1, now=T0,
+                                  same_within_seconds=600)
+    assert (again.id, again.user_number) == (action.id, 1)
+    assert _plan(engine) and _numbers(engine).keys() == {1, 2}
+
+
+def test_delete_user_data_starts_the_numbers_again(engine):
+    _plan(engine), _plan(engine)
+    with session_scope(engine) as s:
+        assert delete_user_data(s, ALICE) == 2  # the bookkeeping row is not counted
+    assert _count(engine, TrialActionNumber) == 0
+    _plan(engine, action_text="ny start")
+    assert _numbers(engine) == {1: "ny start"}
+
+
+def test_database_rejects_a_users_number_twice(engine):
+    now = T0.replace(tzinfo=None)
+    row = dict(user_key=ALICE, hand="big", action_text="x", status="planned", created_at=now, updated_at=now, due_at=now)
+    with engine.begin() as conn:
+        conn.execute(TrialAction.__table__.insert().values(user_number=1, **row))
+        conn.execute(TrialAction.__table__.insert().values(user_number=1, **{**row, "user_key": BOB}))
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(TrialAction.__table__.insert().values(user_number=1, **row))
+
+
+def test_racing_saves_of_one_user_get_different_numbers(db_url):
+    """Several saves of one user at the same moment (two instances, a double tap), each in its own
+    transaction on its own connection: every one gets a number of its own, 1 … n, none fails."""
+    import threading
+
+    savers, rounds = 6, 3
+    engines = [make_engine(db_url) for _ in range(savers)]
+    errors = []
+    try:
+        for round_ in range(rounds):
+            barrier = threading.Barrier(savers)
+
+            def save(eng, i):
+                try:
+                    barrier.wait(timeout=10)
+                    with session_scope(eng) as s:
+                        save_trial_action(s, ALICE, hand="big", action_text=f"plan {round_}-{i}", followup_delay_days=1)
+                except Exception as error:  # reported below
+                    errors.append(error)
+
+            threads = [threading.Thread(target=save, args=(eng, i)) for i, eng in enumerate(engines)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        assert errors == []
+        assert sorted(_numbers(engines[0])) == list(range(1, savers * rounds + 1))
+    finally:
+        for eng in engines:
+            eng.dispose()
+
+
+def test_racing_double_taps_save_once(db_url):
+    """The same save arriving twice at once (a double tap on two instances) stores one row."""
+    import threading
+
+    engines = [make_engine(db_url) for _ in range(4)]
+    barrier, numbers, errors = threading.Barrier(len(engines)), [], []
+
+    def save(eng):
+        try:
+            barrier.wait(timeout=10)
+            with session_scope(eng) as s:
+                numbers.append(save_trial_action(s, ALICE, hand="big", action_text="Sitte nær", followup_delay_days=1,
+                                                 same_within_seconds=600).user_number)
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=save, args=(eng,)) for eng in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == [] and numbers == [1] * len(engines)
+        assert _count(engines[0], TrialAction) == 1
+    finally:
+        for eng in engines:
+            eng.dispose()
+
+
+def test_rows_saved_by_the_previous_release_get_numbers_when_read(engine):
+    """During an upgrade the previous release may still save rows without a number: they are
+    numbered, after the highest, before this user is shown any number; nobody else's rows change."""
+    _plan(engine, action_text="nr 1", now=T0)
+    now = T0.replace(tzinfo=None)
+    with engine.begin() as conn:
+        for user_key, minutes, text_ in ((ALICE, 2, "old code, later"), (ALICE, 1, "old code"), (BOB, 1, "bob old")):
+            at = now + timedelta(minutes=minutes)
+            conn.execute(TrialAction.__table__.insert().values(
+                user_key=user_key, hand="big", action_text=text_, status="planned", created_at=at, updated_at=at,
+                due_at=at))
+    assert _numbers(engine) == {1: "nr 1", 2: "old code", 3: "old code, later"}
+    with session_scope(engine) as s:
+        assert get_trial_action_by_number(s, BOB, 1).action_text == "bob old"
+    _plan(engine, action_text="new code")
+    assert _numbers(engine)[4] == "new code"
+
+
 # ---- retention ------------------------------------------------------------------------------
 
 
@@ -354,6 +540,8 @@ def test_purge_by_retention(engine):
         assert reflection.situation == "recent" and reflection.trial_action_id is None
         assert purge_older_than(s, 90, now) == 0
         assert get_trial_action(s, BOB, bob_old) is None
+    with session_scope(engine) as s:  # Bob saved nothing for 90 days: his last number is forgotten too
+        assert [c.user_key for c in s.execute(select(TrialActionNumber)).scalars()] == [ALICE]
 
 
 def test_purge_command(db_url, monkeypatch, capsys, tmp_path):

@@ -1,11 +1,11 @@
 """FollowupFirstPolicy: "how did it go?" comes before anything else when a user returns.
 
 When a user comes back after the follow-up delay, `action_session_start` (action server) looks
-in the store and, if a prøvehandling is due, puts its id in the slot `followup_due`. On the
-user's first message of that session this policy predicts `action_ask_followup` before the
-rules answer. That action asks the question (once: the store marks it asked), clears the slot and
-re-plays the user's message, so the answer to what the user wrote follows right after – nothing
-the user wrote is lost.
+in the store and, if a prøvehandling is due, puts its number (the user's own nr., not the
+database id) in the slot `followup_due`. On the user's first message of that session this
+policy predicts `action_ask_followup` before the rules answer. That action asks the question
+(once: the store marks it asked), clears the slot and re-plays the user's message, so the answer
+to what the user wrote follows right after – nothing the user wrote is lost.
 
 Never before a crisis answer (the crisis answer stands alone), nor when the user is deleting
 data, evaluating, stopping, or inside a form. No training: it reads only the tracker.

@@ -4,7 +4,7 @@ models.py – the tables; queries.py – the only way to read or change them (al
 db.py – engine, sessions, migrations; purge.py – the retention command.
 """
 from trygg.store.db import downgrade, make_engine, session_scope, upgrade
-from trygg.store.models import Reflection, TelegramChat, TrialAction
+from trygg.store.models import Reflection, TelegramChat, TrialAction, TrialActionNumber
 from trygg.store.queries import (
     delete_trial_action,
     delete_user_data,
@@ -12,6 +12,7 @@ from trygg.store.queries import (
     evaluate,
     has_waiting_followup,
     get_trial_action,
+    get_trial_action_by_number,
     list_reflections,
     list_trial_actions,
     mark_followup_asked,
@@ -27,6 +28,7 @@ __all__ = [
     "Reflection",
     "TelegramChat",
     "TrialAction",
+    "TrialActionNumber",
     "delete_trial_action",
     "delete_user_data",
     "downgrade",
@@ -34,6 +36,7 @@ __all__ = [
     "evaluate",
     "has_waiting_followup",
     "get_trial_action",
+    "get_trial_action_by_number",
     "list_reflections",
     "list_trial_actions",
     "make_engine",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
@@ -44,17 +44,26 @@ class UTCDateTime(TypeDecorator):
 
 
 class TrialAction(Base):
-    """A small, concrete action the adult means to try, and how it went."""
+    """A small, concrete action the adult means to try, and how it went.
+
+    `user_number` is the number the user sees and types («nr. 3»): 1, 2, 3 … per user, given at
+    save and never reused (after deleting nr. 1, nr. 2 stays nr. 2 and the next one is nr. 3; the
+    last number given is kept in TrialActionNumber, so deleting the newest frees nothing either).
+    `id` is internal and never shown. Nullable only for forward compatibility: a row saved by the
+    previous release during an upgrade gets its number the next time this user's rows are read.
+    """
 
     __tablename__ = "trial_actions"
     __table_args__ = (
         CheckConstraint(_in("hand", HANDS), name="ck_trial_actions_hand"),
         CheckConstraint(_in("status", STATUSES), name="ck_trial_actions_status"),
         CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="ck_trial_actions_outcome"),
+        Index("uq_trial_actions_user_number", "user_key", "user_number", unique=True),
     )
 
     id = Column(Integer, primary_key=True)
     user_key = Column(String(USER_KEY_CHARS), nullable=False, index=True)
+    user_number = Column(Integer, nullable=True)
     topic = Column(String(100), nullable=True)
     situation = Column(Text, nullable=True)
     hand = Column(String(5), nullable=False)
@@ -68,7 +77,23 @@ class TrialAction(Base):
     followup_asked_at = Column(UTCDateTime(), nullable=True)
 
     def __repr__(self) -> str:  # no free text: it may reach a log
-        return f"<TrialAction id={self.id} status={self.status} hand={self.hand}>"
+        return f"<TrialAction id={self.id} nr={self.user_number} status={self.status} hand={self.hand}>"
+
+
+class TrialActionNumber(Base):
+    """The last prøvehandling number given to a user, so a deleted number is never given again.
+
+    Deleted with the user's data, and by the retention purge once the user saved nothing for
+    RETENTION_DAYS (by then every prøvehandling numbered by it is purged too)."""
+
+    __tablename__ = "trial_action_numbers"
+
+    user_key = Column(String(USER_KEY_CHARS), primary_key=True)
+    last_number = Column(Integer, nullable=False)
+    updated_at = Column(UTCDateTime(), nullable=False, index=True)
+
+    def __repr__(self) -> str:
+        return f"<TrialActionNumber last={self.last_number}>"
 
 
 class Reflection(Base):

@@ -7,15 +7,17 @@ Times default to "now" in UTC; naive datetimes count as UTC.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional, Tuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from trygg.redaction import redact
-from trygg.store.models import HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction
+from trygg.store.models import (HANDS, NOTE_MAX_CHARS, OUTCOMES, Reflection, TelegramChat, TrialAction,
+                                TrialActionNumber)
 
 
 def _now(now: Optional[datetime]) -> datetime:
@@ -46,6 +48,61 @@ def _clean(text: Optional[str], max_chars: Optional[int] = None) -> Optional[str
     return cleaned or None
 
 
+# ---- the user's own numbers («nr. 1», «nr. 2» …) -----------------------------------------------
+
+
+def _lock_user_numbers(session: Session, user_key: str) -> None:
+    """Until this transaction ends, no other transaction gives this user a number.
+
+    PostgreSQL: a transaction-level advisory lock per user (other users are not held up).
+    SQLite: its one write lock, taken by a write that changes nothing, before the numbers are read.
+    The unique index (user_key, user_number) stays the last guard on any database."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(f"trial_actions:{user_key}".encode()).digest()[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+    else:
+        session.execute(text("UPDATE trial_actions SET user_number = user_number WHERE user_key = :k AND 1 = 0"),
+                        {"k": user_key})
+
+
+def _take_numbers(session: Session, user_key: str, how_many: int, now: datetime) -> int:
+    """Under the lock: the first of `how_many` new numbers for the user, one above the last number
+    ever given (TrialActionNumber) and above every stored one; noted as given."""
+    highest = session.execute(
+        select(func.max(TrialAction.user_number)).where(TrialAction.user_key == user_key)
+    ).scalar_one()
+    counter = session.get(TrialActionNumber, user_key)
+    if counter is None:
+        counter = TrialActionNumber(user_key=user_key, last_number=0)
+        session.add(counter)
+    first = max(counter.last_number, highest or 0) + 1
+    counter.last_number = first + how_many - 1
+    counter.updated_at = now
+    return first
+
+
+def _number_unnumbered(session: Session, user_key: str, now: datetime) -> None:
+    """Under the lock: number the user's rows without a number (saved by the previous release
+    during an upgrade), in the order they were saved."""
+    unnumbered = list(session.execute(
+        select(TrialAction).where(TrialAction.user_key == user_key, TrialAction.user_number.is_(None))
+        .order_by(TrialAction.created_at, TrialAction.id)
+    ).scalars())
+    if unnumbered:
+        first = _take_numbers(session, user_key, len(unnumbered), now)
+        for offset, action in enumerate(unnumbered):
+            action.user_number = first + offset
+    session.flush()
+
+
+def _ensure_numbered(session: Session, user_key: str) -> None:
+    """Give every row of the user a number before the user is shown one (rarely has work to do)."""
+    unnumbered = select(TrialAction.id).where(TrialAction.user_key == user_key, TrialAction.user_number.is_(None))
+    if session.execute(unnumbered.limit(1)).first() is not None:
+        _lock_user_numbers(session, user_key)
+        _number_unnumbered(session, user_key, _now(None))
+
+
 # ---- trial actions ------------------------------------------------------------------------------
 
 
@@ -63,6 +120,10 @@ def save_trial_action(
 ) -> TrialAction:
     """Store a planned trial action; its follow-up falls due `followup_delay_days` after now.
 
+    It gets the user's next number (`user_number`: one more than the last number this user was
+    ever given, so a deleted number is never given again), under a per-user lock, so two saves of
+    one user at once get two numbers.
+
     With `same_within_seconds`, the same planned action saved by this user that recently is
     returned instead of a second row (a double tap, or a retry after "try again").
     """
@@ -71,11 +132,14 @@ def save_trial_action(
     text = _clean(action_text)
     if not text:
         raise ValueError("action_text is required")
+    created = _now(now)
+    _lock_user_numbers(session, user_key)  # also makes the double-tap check below safe when racing
+    _number_unnumbered(session, user_key, created)
     if same_within_seconds is not None:
         recent = session.execute(
             select(TrialAction).where(
                 TrialAction.user_key == user_key, TrialAction.action_text == text, TrialAction.status == "planned",
-                TrialAction.created_at >= _now(now) - timedelta(seconds=same_within_seconds),
+                TrialAction.created_at >= created - timedelta(seconds=same_within_seconds),
             ).order_by(TrialAction.id.desc()).limit(1)
         ).scalar_one_or_none()
         if recent is not None:
@@ -84,9 +148,9 @@ def save_trial_action(
         from trygg.settings import get_settings
 
         followup_delay_days = get_settings().followup_delay_days
-    created = _now(now)
     action = TrialAction(
         user_key=user_key,
+        user_number=_take_numbers(session, user_key, 1, created),
         topic=str(topic)[:100] if topic else None,
         situation=_clean(situation),
         hand=hand,
@@ -108,9 +172,21 @@ def get_trial_action(session: Session, user_key: str, action_id: int) -> Optiona
     return session.execute(stmt).scalar_one_or_none()
 
 
+def get_trial_action_by_number(session: Session, user_key: str, user_number: int) -> Optional[TrialAction]:
+    """The user's trial action with the number the user knows it by (nr. `user_number`), or None.
+    Only this user's rows are searched: another user's nr. 1 is never found."""
+    _check_user_key(user_key)
+    if not 0 < user_number <= 2_147_483_647:  # no such number (and it would not fit the column)
+        return None
+    _ensure_numbered(session, user_key)
+    stmt = select(TrialAction).where(TrialAction.user_key == user_key, TrialAction.user_number == user_number)
+    return session.execute(stmt).scalar_one_or_none()
+
+
 def list_trial_actions(session: Session, user_key: str, status: Optional[str] = None) -> List[TrialAction]:
     """The user's trial actions, newest first, optionally only those with `status`."""
     _check_user_key(user_key)
+    _ensure_numbered(session, user_key)
     stmt = select(TrialAction).where(TrialAction.user_key == user_key)
     if status is not None:
         stmt = stmt.where(TrialAction.status == status)
@@ -184,6 +260,7 @@ def _due(now: datetime) -> Tuple[ColumnElement, ...]:
 def due_followups(session: Session, user_key: str, now: Optional[datetime] = None) -> List[TrialAction]:
     """The user's planned/tried actions whose follow-up is due and has not been asked yet."""
     _check_user_key(user_key)
+    _ensure_numbered(session, user_key)
     stmt = (
         select(TrialAction)
         .where(TrialAction.user_key == user_key, *_due(_now(now)))
@@ -313,6 +390,10 @@ def delete_user_data(session: Session, user_key: str) -> int:
     deleted += session.execute(
         delete(TelegramChat).where(TelegramChat.user_key == user_key).execution_options(synchronize_session="fetch")
     ).rowcount
+    session.execute(  # bookkeeping, not counted: the user starts again at nr. 1
+        delete(TrialActionNumber).where(TrialActionNumber.user_key == user_key)
+        .execution_options(synchronize_session="fetch")
+    )
     return deleted
 
 
@@ -337,4 +418,8 @@ def purge_older_than(session: Session, days: float, now: Optional[datetime] = No
     deleted += session.execute(
         delete(TelegramChat).where(TelegramChat.updated_at < cutoff).execution_options(synchronize_session="fetch")
     ).rowcount
+    session.execute(  # bookkeeping, not counted: last save before the cutoff, so no numbered row is left
+        delete(TrialActionNumber).where(TrialActionNumber.updated_at < cutoff)
+        .execution_options(synchronize_session="fetch")
+    )
     return deleted
