@@ -48,26 +48,40 @@ def answered_intents() -> FrozenSet[str]:
     return frozenset(topics()) | frozenset(_settings()["questions"]["also_answered"])
 
 
-@lru_cache(maxsize=1)
-def _question_words() -> FrozenSet[str]:
-    return frozenset(fold_words(word) for words in _settings()["questions"]["words"].values() for word in words)
+@lru_cache(maxsize=None)
+def _folded_words(key: str) -> FrozenSet[str]:
+    lists = _settings()["questions"][key]
+    words = [w for ws in lists.values() for w in ws] if isinstance(lists, dict) else lists
+    return frozenset(fold_words(word) for word in words)
 
 
 def is_question(text: str) -> bool:
-    """Ends with «?», starts with a question word (content/reflection.yml) or is a button's payload."""
+    """Ends with «?», starts with a question word or with a verb not followed by a negation
+    (content/reflection.yml), or is a button's payload."""
     text = (text or "").strip()
     if text.startswith("/") or text.rstrip(" .!)»\"'").endswith("?"):
         return True
     words = fold_words(text).split()
-    return bool(words) and words[0] in _question_words()
+    if not words:
+        return False
+    if words[0] in _folded_words("words"):
+        return True
+    return (words[0] in _folded_words("verbs")
+            and not (len(words) > 1 and words[1] in _folded_words("not_after_verb")))
 
 
-def asks_a_question(parse_data: Dict[Text, Any]) -> bool:
-    """True when a message inside the reflection is a question to answer, not the step's answer:
-    a question (`is_question`) whose intent is answerable and the classifier is sure of."""
+def min_confidence(slot: Optional[str] = None) -> float:
+    questions = _settings()["questions"]
+    return float((questions.get("min_confidence_at") or {}).get(slot, questions["min_confidence"]))
+
+
+def asks_a_question(parse_data: Dict[Text, Any], slot: Optional[str] = None) -> bool:
+    """True when a message inside the reflection (at the step asking for `slot`) is a question to
+    answer, not the step's answer: a question (`is_question`) whose intent is answerable and the
+    classifier is sure of."""
     intent = parse_data.get("intent") or {}
     return (intent.get("name") in answered_intents()
-            and float(intent.get("confidence") or 0.0) >= float(_settings()["questions"]["min_confidence"])
+            and float(intent.get("confidence") or 0.0) >= min_confidence(slot)
             and is_question(parse_data.get("text") or ""))
 
 
@@ -110,7 +124,7 @@ def taken_as_answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
     if tracker.get_slot("requested_slot") != slot:
         return {}
     latest = tracker.latest_message or {}
-    if (latest.get("intent") or {}).get("name") not in answered_intents() or asks_a_question(latest):
+    if (latest.get("intent") or {}).get("name") not in answered_intents() or asks_a_question(latest, slot):
         return {}
     return {slot: latest.get("text")}
 
@@ -204,7 +218,7 @@ async def answer_after_all(slot: str, parse_data: Dict[Text, Any], dispatcher: C
     """«Nei» to the safety question inside the reflection (`parse_data`: the message with the topic
     the classifier saw in it): a question gets its answer and the step is asked again; anything
     else answers the step – at step 4 only when it names a hand (else the kind re-ask)."""
-    if asks_a_question(parse_data):
+    if asks_a_question(parse_data, slot):
         await answer_question(parse_data, dispatcher, tracker, domain)
         return []
     text = parse_data.get("text")

@@ -355,7 +355,8 @@ def test_questions_are_questions(text):
 @pytest.mark.parametrize("text", [
     "Han gråter ved levering i barnehagen hver morgen", "Når jeg henter ham, gråter han", "Jeg vet ikke hvem som henter meg",
     "den lille hånden", "Vi blir usikre og prøver å trøste ham", "Hun vil ikke klemme meg", "Jeg tager ham på skødet",
-    "Vil ikke spise", "Har ikke sovet i natt", ""])
+    "Vil ikke spise", "Har ikke sovet i natt", "Kan ikke sove etter samvær", "Er ikke sikker på hva han trenger",
+    "kunne ikke trøste ham", ""])
 def test_statements_are_not_questions(text):
     assert not is_question(text)
 
@@ -371,6 +372,9 @@ def test_a_question_is_answered_only_when_the_classifier_is_sure_of_an_answerabl
     assert not asks_a_question(_parse("Hun vil ikke klemme meg", "hug_child_refuses", 0.95)), "a statement"
     assert not asks_a_question(_parse("hvorfor gråter han?", "describe_situation", 0.9)), "not answerable"
     assert not asks_a_question(_parse("hva om han skader seg?", "crisis_possible", 1.0))
+    child = _parse("Er du glad i meg?", "bot_challenge", 0.69)
+    assert asks_a_question(child) and not asks_a_question(child, "refl_child"), "the child's voice at step 3"
+    assert asks_a_question(_parse("hva er tilknytning?", "attachment_what", 0.9), "refl_child")
 
 
 def _in_form(text: str, intent: str, confidence: float, requested: str):
