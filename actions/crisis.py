@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
 from actions.crisis_message import crisis_check, crisis_message
+from actions.reflection import answer_after_all
 from actions.replay import replay_message
 
 POSSIBLE_INTENT = "crisis_possible"
@@ -61,6 +62,13 @@ def topic_of(parse_data: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
     return ranking[0] if ranking else None
 
 
+def as_topic(original: Dict[Text, Any], topic: Optional[Dict[Text, Any]]) -> Dict[Text, Any]:
+    """The message's parse data with the classifier's topic as its intent (instead of crisis_possible)."""
+    ranking = [r for r in original.get("intent_ranking") or [] if r.get("name") != POSSIBLE_INTENT]
+    return {"text": original.get("text"), "intent": topic or {}, "entities": original.get("entities") or [],
+            "intent_ranking": ranking}
+
+
 class ActionAnswerAfterAll(Action):
     def name(self) -> Text:
         return "action_answer_after_all"
@@ -69,15 +77,13 @@ class ActionAnswerAfterAll(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         original = latest_crisis_message(tracker)
         asked = tracker.get_slot("requested_slot")
-        if tracker.active_loop.get("name") and asked and original is not None:
-            # Inside the reflection the message was the answer to its question: the form goes on
-            # (data/rules/reflection.yml runs it next).
-            return [SlotSet(asked, original.get("text"))]
         topic = topic_of(original) if original else None
+        if tracker.active_loop.get("name") and asked and original is not None:
+            # Inside the reflection the message answers its question – or, when it was a question
+            # the classifier is sure of, gets its answer; the form goes on at the same step
+            # (data/rules/reflection.yml runs it next).
+            return await answer_after_all(asked, as_topic(original, topic), dispatcher, tracker, domain)
         if original is None or topic is None:
             dispatcher.utter_message(response="utter_crisis_ruled_out")
             return []
-        ranking = [r for r in original.get("intent_ranking") or [] if r.get("name") != POSSIBLE_INTENT]
-        parse_data = {"text": original.get("text"), "intent": topic, "entities": original.get("entities") or [],
-                      "intent_ranking": ranking}
-        return replay_message(parse_data, tracker.get_latest_input_channel())
+        return replay_message(as_topic(original, topic), tracker.get_latest_input_channel())

@@ -19,7 +19,9 @@ from actions.followup import ActionAskFollowup, due_followup_number
 from actions.hand_offer import ActionOfferHand
 from actions.out_of_scope import ActionOutOfScope
 from actions.privacy import ActionDeleteMyData, ActionPrivacy
-from actions.reflection import ActionReflectionReferat, ValidateReflectionForm
+from actions.reflection import (ANSWER_ACTIONS, ActionAnswerInsideForm, ActionAskReflHand, ActionReflectionReferat,
+                                ValidateReflectionForm, answered_intents, asks_a_question, hand_by_source_words,
+                                is_question)
 from actions.session_start import ActionSessionStart
 from actions.situation import ActionSituationHand
 from trygg.store import queries
@@ -35,6 +37,7 @@ TESTED_HERE = {
     "action_save_trial_action", "action_list_trial_actions", "action_evaluate_trial_action",
     "action_delete_trial_action", "action_ask_followup", "action_mark_tried", "action_situation_hand",
     "action_privacy", "action_delete_my_data", "validate_reflection_form", "action_reflection_referat",
+    "action_answer_inside_form", "action_ask_refl_hand",
 }
 TESTED_IN_CRISIS_ACTIONS = {"action_crisis", "action_crisis_check", "action_answer_after_all"}
 
@@ -427,3 +430,137 @@ def test_store_calls_run_off_the_event_loop(store, monkeypatch):
                         lambda *args, **kwargs: threads.append(threading.current_thread()) or real(*args, **kwargs))
     run_action(ActionListTrialActions(), [user_event("mine", "trial_action_list")], {"language": "nb"})
     assert threads and threading.main_thread() not in threads
+
+
+# ---- questions inside the reflection ------------------------------------------------------------
+
+NOT_THE_ANSWER = {"crisis", "crisis_possible", "crisis_confirmed", "crisis_ruled_out", "stop", "input_unreadable"}
+
+
+def _yaml(path: str):
+    return yaml.safe_load((REPO_ROOT / path).read_text(encoding="utf-8"))
+
+
+def test_the_answerable_intents_agree_in_content_domain_and_rule():
+    answered = answered_intents()
+    topics = {t["id"] for t in _yaml("content/topics.yml")["content"]}
+    assert topics <= answered and {"help", "privacy", "bot_challenge"} <= answered
+    slots = _yaml("domain/reflection.yml")["slots"]
+    for slot, spec in slots.items():
+        from_text = [m for m in spec["mappings"] if m["type"] == "from_text"]
+        assert [set(m["not_intent"]) for m in from_text] == [NOT_THE_ANSWER | answered], slot
+        assert any(m["type"] == "custom" for m in spec["mappings"]), f"{slot}: statements taken for a topic"
+    [rule] = [r for r in _yaml("data/rules/reflection.yml")["rules"] if "question inside" in r["rule"]]
+    assert rule["condition"] == [{"active_loop": "reflection_form"}]
+    assert {step["intent"] for step in rule["steps"][0]["or"]} == answered
+    assert rule["steps"][1:] == [{"action": "action_answer_inside_form"}, {"action": "reflection_form"},
+                                 {"active_loop": "reflection_form"}]
+    responses = set()
+    for path in (REPO_ROOT / "domain").rglob("*.yml"):
+        responses |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    assert {i for i in answered if f"utter_{i}" not in responses} <= set(ANSWER_ACTIONS)  # the rest: a custom action
+
+
+@pytest.mark.parametrize("text", [
+    "hvad er den lille hånd", "hvad er den lille hånd?", "Hva er tilknytning", "hvorfor klemmer vi", "Kva er den vesle handa",
+    "korleis kan eg trøyste han", "Hvordan taler jeg med barnet om kram", "Kan jeg spørre før jeg klemmer?",
+    "er du en robot", "hvad gemmer I om mig", "den lille hånd?", "/small_hand", "hvornår skal man bruge den store hånd",
+    "HVAD ER OMSORGSGREBET", "hvad betyder mentalisering"])
+def test_questions_are_questions(text):
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Han gråter ved levering i barnehagen hver morgen", "Når jeg henter ham, gråter han", "Jeg vet ikke hvem som henter meg",
+    "den lille hånden", "Vi blir usikre og prøver å trøste ham", "Hun vil ikke klemme meg", "Jeg tager ham på skødet",
+    "Vil ikke spise", "Har ikke sovet i natt", "Kan ikke sove etter samvær", "Er ikke sikker på hva han trenger",
+    "kunne ikke trøste ham", ""])
+def test_statements_are_not_questions(text):
+    assert not is_question(text)
+
+
+def _parse(text: str, intent: str, confidence: float) -> dict:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+
+
+def test_a_question_is_answered_only_when_the_classifier_is_sure_of_an_answerable_intent():
+    assert asks_a_question(_parse("hvad er den lille hånd?", "small_hand", 0.9))
+    assert asks_a_question(_parse("hva lagrer dere om meg", "privacy", 0.8))
+    assert not asks_a_question(_parse("hvad er den lille hånd?", "small_hand", 0.2)), "unsure: it is the answer"
+    assert not asks_a_question(_parse("Hun vil ikke klemme meg", "hug_child_refuses", 0.95)), "a statement"
+    assert not asks_a_question(_parse("hvorfor gråter han?", "describe_situation", 0.9)), "not answerable"
+    assert not asks_a_question(_parse("hva om han skader seg?", "crisis_possible", 1.0))
+    child = _parse("Er du glad i meg?", "bot_challenge", 0.69)
+    assert asks_a_question(child) and not asks_a_question(child, "refl_child"), "the child's voice at step 3"
+    assert asks_a_question(_parse("hva er tilknytning?", "attachment_what", 0.9), "refl_child")
+
+
+def _in_form(text: str, intent: str, confidence: float, requested: str):
+    event = {"event": "user", "text": text, "parse_data": _parse(text, intent, confidence)}
+    return tracker([event], {"requested_slot": requested, "language": "da"})
+
+
+def test_statements_taken_for_a_topic_are_still_the_answer_and_questions_fill_nothing():
+    form, dispatcher = ValidateReflectionForm(), CollectingDispatcher()
+    statement = _in_form("Hun vil ikke krammes når jeg henter hende", "hug_child_refuses", 0.9, "refl_situation")
+    assert form.extract_refl_situation(dispatcher, statement, {}) == {
+        "refl_situation": "Hun vil ikke krammes når jeg henter hende"}
+    assert form.extract_refl_adult(dispatcher, statement, {}) == {}, "only the requested slot"
+    question = _in_form("hvad er den lille hånd?", "small_hand", 0.93, "refl_hand")
+    assert form.extract_refl_hand(dispatcher, question, {}) == {}
+    unsure = _in_form("hvad med den lille hånd?", "small_hand", 0.3, "refl_hand")
+    assert form.extract_refl_hand(dispatcher, unsure, {}) == {"refl_hand": "hvad med den lille hånd?"}
+    for intent in NOT_THE_ANSWER | {"describe_situation", "nlu_fallback"}:
+        assert form.extract_refl_action(dispatcher, _in_form("noget", intent, 1.0, "refl_action"), {}) == {}, intent
+    assert dispatcher.messages == []
+
+
+def test_a_free_text_hand_is_understood_by_the_words_of_the_source():
+    assert hand_by_source_words("Jeg tager ham på skødet og trøster ham") == "big"
+    assert hand_by_source_words("Hun trenger nærhet og beskyttelse nå") == "big"
+    assert hand_by_source_words("han har brug for tryghed") == "big"
+    assert hand_by_source_words("Hun skal få lov at mestre det selv og deltage i legen") == "small"
+    assert hand_by_source_words("støtte til selvstændighed og nye færdigheder") == "small"
+    assert hand_by_source_words("trost og mestring") is None, "both hands: ask again"
+    for unclear in ("asdf qwer", "vet ikke", "hmm", "utrygg", ""):
+        assert hand_by_source_words(unclear) is None, unclear
+
+
+def test_the_hand_step_understands_free_text_or_asks_again_kindly_with_two_buttons():
+    form, dispatcher, empty = ValidateReflectionForm(), CollectingDispatcher(), tracker([])
+    assert form.validate_refl_hand("Jeg tager ham på skødet og trøster ham", dispatcher, empty, {}) == {"refl_hand": "big"}
+    assert form.validate_refl_hand("den lille hånden", dispatcher, empty, {}) == {"refl_hand": "small"}
+    assert dispatcher.messages == []
+    assert form.validate_refl_hand("xkcd blorp", dispatcher, empty, {}) == {"refl_hand": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_reflection_hand_invalid"]
+    kind = _yaml("domain/responses/reflection.yml")["responses"]["utter_reflection_hand_invalid"]
+    for variation in kind:
+        assert [b["payload"] for b in variation["buttons"]] in (["den store hånden", "den lille hånden"],
+                                                                ["den store hånd", "den lille hånd"])
+        assert "nærhe" in variation["text"] and "trøst" in variation["text"] and "mestre" in variation["text"]
+
+
+def test_step_four_is_asked_unless_the_kind_re_ask_just_stood_in_for_it():
+    answer = user_event("xkcd blorp", "nlu_fallback")
+    messages, events = run_action(ActionAskReflHand(), [user_event("Jeg er bange", "describe_situation"),
+                                                        {"event": "slot", "name": "refl_child", "value": "Jeg er bange"}])
+    assert [m["response"] for m in messages] == ["utter_ask_refl_hand"] and events == []
+    messages, _ = run_action(ActionAskReflHand(), [answer, {"event": "slot", "name": "refl_hand", "value": None}])
+    assert messages == []
+    messages, _ = run_action(ActionAskReflHand(), [{"event": "slot", "name": "refl_hand", "value": None},
+                                                   user_event("hvad er den lille hånd?", "small_hand"),
+                                                   {"event": "action", "name": "action_answer_inside_form"}])
+    assert [m["response"] for m in messages] == ["utter_ask_refl_hand"], "after an answered question: step 4 again"
+
+
+def test_a_question_inside_the_reflection_gets_the_topic_answer_without_a_hand_offer():
+    messages, events = run_action(ActionAnswerInsideForm(), [user_event("hvad er den lille hånd?", "small_hand")],
+                                  {"language": "da", "requested_slot": "refl_hand"})
+    assert [m["response"] for m in messages] == ["utter_small_hand"] and events == []
+    messages, _ = run_action(ActionAnswerInsideForm(), [user_event("hvad gemmer I om mig?", "privacy")], {"language": "da"})
+    assert [m["response"] for m in messages] == ["utter_privacy"] and messages[0]["retention_days"]
+    messages, _ = run_action(ActionAnswerInsideForm(), [user_event('/help_theme{"theme":"klem"}', "help_theme")],
+                             {"language": "nb", "theme": "klem"})
+    assert _payloads(messages) and all(p.startswith("/") for p in _payloads(messages))
+    messages, _ = run_action(ActionAnswerInsideForm(), [user_event("noget", "describe_situation")], {"language": "da"})
+    assert messages == []

@@ -90,7 +90,7 @@ def answer_in_reflection(servers, user: str, text: str) -> list[dict]:
     """A reflection answer; where its words may sound like danger the bot asks «Er noen i fare
     akkurat nå?» first (one tap), and «Nei» lets the answer count."""
     replies = say(servers, user, text)
-    if "Er noen i fare akkurat nå?" in texts(replies):
+    if "Er noen i fare akkurat nå?" in texts(replies) or "Er nogen i fare lige nu?" in texts(replies):
         replies = say(servers, user, "/crisis_ruled_out")
     return replies
 
@@ -109,6 +109,59 @@ def test_guided_reflection_ends_in_a_referat_with_a_saved_prove_action(bot_serve
     referat = [r["custom"] for r in replies if r.get("custom", {}).get("type") == "referat"]
     assert referat and referat[0]["filename"].endswith(".txt")
     assert "Fortelle ham hvem som henter" in texts(say(bot_servers, user, "/trial_action_list"))
+
+
+def _buttons(replies) -> list[dict]:
+    return [b for r in replies for b in r.get("buttons", [])]
+
+
+def test_a_danish_question_at_the_hand_step_is_answered_and_the_step_asked_again(bot_servers):
+    user = new_sender()
+    assert "1/5" in texts(say(bot_servers, user, "/reflection_start", metadata={"language": "da"}))
+    assert "2/5" in texts(answer_in_reflection(bot_servers, user, "Han græder ved aflevering i vuggestuen hver morgen"))
+    assert "3/5" in texts(answer_in_reflection(bot_servers, user, "Vi bliver usikre og prøver at trøste ham"))
+    assert "4/5" in texts(answer_in_reflection(bot_servers, user, "Jeg ved ikke hvem der henter mig"))
+    replies = answer_in_reflection(bot_servers, user, "hvad er den lille hånd?")
+    text = texts(replies)
+    assert "Den lille hånd er den anden hånd i Omsorgsgrebet" in text, "the question gets its answer"
+    assert "Kilde: «Små børns stemmer og Omsorgsgrebet" in text
+    assert "4/5" in replies[-1]["text"] and "5/5" not in text, "…and step 4 is asked again, last"
+    assert len(_buttons(replies)) == 3, "the three buttons of step 4, no hand offer inside the form"
+    assert "5/5" in texts(answer_in_reflection(bot_servers, user, "Jeg tager ham på skødet og trøster ham")), \
+        "free text with the source's words of the big hand"
+    replies = answer_in_reflection(bot_servers, user, "Fortælle ham hvem der henter")
+    text = texts(replies)
+    assert "Referat – Små børns stemmer" in text and "Jeg ved ikke hvem der henter mig" in text
+    assert "den store hånd (nærhed, trøst og beskyttelse)" in text and "hvad er den lille hånd" not in text
+
+
+def test_norwegian_questions_inside_the_reflection_are_answered_and_statements_are_still_answers(bot_servers):
+    user = new_sender()
+    assert "1/5" in texts(say(bot_servers, user, "/reflection_start", metadata={"language": "nb"}))
+    replies = answer_in_reflection(bot_servers, user, "Hva er tilknytning?")
+    assert "Kilde: «Tilknytning»" in texts(replies) and "1/5" in replies[-1]["text"]
+    assert "2/5" in texts(answer_in_reflection(bot_servers, user, "Hun vil ikke klemme meg når jeg henter henne")), \
+        "a statement about a topic is the answer"
+    assert "3/5" in texts(answer_in_reflection(bot_servers, user, "Jeg blir lei meg og litt avvist"))
+    assert "4/5" in texts(answer_in_reflection(bot_servers, user, "Jeg vil ikke bli tatt på nå"))
+    replies = answer_in_reflection(bot_servers, user, "hva er den store hånden?")
+    assert "Kilde: «Små børns stemmer og Omsorgsgrebet" in texts(replies) and "4/5" in replies[-1]["text"]
+    assert "5/5" in texts(answer_in_reflection(bot_servers, user, "Jeg tar henne på fanget og trøster henne"))
+    text = texts(answer_in_reflection(bot_servers, user, "Sitte ved siden av henne uten å klemme"))
+    assert "Referat – Små barns stemmer" in text and "Hun vil ikke klemme meg når jeg henter henne" in text
+    assert "den store hånden (nærhet, trøst og beskyttelse)" in text and "Hva er tilknytning" not in text
+
+
+def test_an_unclear_hand_is_asked_again_kindly_with_the_two_hands(bot_servers):
+    user = new_sender()
+    say(bot_servers, user, "/reflection_start", metadata={"language": "nb"})
+    for answer in ("Han gråter ved levering i barnehagen", "Jeg blir stresset", "Jeg er redd når du går"):
+        answer_in_reflection(bot_servers, user, answer)
+    replies = answer_in_reflection(bot_servers, user, "blørp snik snak")
+    assert "Jeg er ikke helt sikker på hvilken hånd du mener" in texts(replies) and "5/5" not in texts(replies)
+    assert "4/5" not in texts(replies), "the kind re-ask stands in for the question"
+    assert [b["title"] for b in _buttons(replies)] == ["Den store hånden", "Den lille hånden"]
+    assert "5/5" in texts(answer_in_reflection(bot_servers, user, _buttons(replies)[0]["payload"]))
 
 
 def test_crisis_interrupts_the_reflection(bot_servers):

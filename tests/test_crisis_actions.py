@@ -107,3 +107,38 @@ def test_no_inside_the_reflection_makes_the_message_the_answer_to_its_question()
                       None, {"name": "reflection_form"}, "action_listen")
     returned = asyncio.run(ActionAnswerAfterAll().run(CollectingDispatcher(), tracker, {}))
     assert returned == [{"event": "slot", "timestamp": None, "name": "refl_child", "value": POSSIBLE["text"]}]
+
+
+def _no_inside_the_reflection(original: dict, requested: str):
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    import asyncio
+    events = [original, {"event": "action", "name": "action_crisis_check"}, user_event("/crisis_ruled_out", "crisis_ruled_out")]
+    tracker = Tracker("u", {"requested_slot": requested, "language": "nb"}, events[-1]["parse_data"], events, False,
+                      None, {"name": "reflection_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    returned = asyncio.run(ActionAnswerAfterAll().run(dispatcher, tracker, {}))
+    return dispatcher.messages, returned
+
+
+def test_no_inside_the_reflection_answers_a_question_and_the_step_is_asked_again():
+    question = user_event(
+        "hva gjør jeg når han ikke vil klemme meg og jeg holder på å knekke?", "crisis_possible",
+        crisis={"tier": "possible", "kind": "carer_breaking_point", "score": 0.4, "by": "detector"},
+        intent_ranking=[{"name": "crisis_possible", "confidence": 1.0}, {"name": "hug_child_refuses", "confidence": 0.8}])
+    messages, returned = _no_inside_the_reflection(question, "refl_adult")
+    assert [m["response"] for m in messages] == ["utter_hug_child_refuses"] and returned == []
+
+
+def test_no_at_the_hand_step_takes_only_a_hand():
+    for text, hand in (("den store hånden, han er redd for å dø", "big"), ("han skal mestre selv", "small")):
+        original = user_event(text, "crisis_possible", crisis={"tier": "possible", "kind": "x", "score": 0.4},
+                              intent_ranking=[{"name": "crisis_possible", "confidence": 1.0},
+                                              {"name": "big_hand", "confidence": 0.3}])
+        messages, returned = _no_inside_the_reflection(original, "refl_hand")
+        assert messages == [] and returned == [{"event": "slot", "timestamp": None, "name": "refl_hand", "value": hand}]
+    unclear = user_event("han er helt ute av seg", "crisis_possible", crisis={"tier": "possible", "kind": "x", "score": 0.4},
+                         intent_ranking=[{"name": "crisis_possible", "confidence": 1.0}])
+    messages, returned = _no_inside_the_reflection(unclear, "refl_hand")
+    assert [m["response"] for m in messages] == ["utter_reflection_hand_invalid"]
+    assert returned == [{"event": "slot", "timestamp": None, "name": "refl_hand", "value": None}]
