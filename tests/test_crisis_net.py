@@ -67,3 +67,10 @@ def test_pipeline_gives_a_tier_for_every_crisis_message(nlu_agent):
 def test_pipeline_never_gives_the_sure_tier_for_an_ordinary_worry(nlu_agent):
     wrong = [m["text"] for m in ORDINARY if nlu_agent(m["text"])["intent"]["name"] == "crisis"]
     assert not wrong, f"ordinary worries answered as a crisis: {wrong}"
+
+
+def test_the_topic_classifiers_crisis_guess_is_never_demoted():
+    from bot.nlu.crisis_decision import decide
+    assert decide("noe helt vanlig", classifier_crisis=True).tier == "possible"
+    assert decide("noe helt vanlig", classifier_crisis=False).tier is None
+    assert decide("han puster ikke", classifier_crisis=True).tier == "sure"  # a sure pattern stays sure

@@ -49,8 +49,11 @@ class CrisisDecision:
 
 
 def decide(text: str, patterns: Optional[List] = None, detector: Optional[CrisisDetector] = None,
-           topic: Optional[Tuple[str, float]] = None, gate: TopicGate = TopicGate()) -> CrisisDecision:
-    """`topic`: the topic model's best (intent, confidence) for the message, if any."""
+           topic: Optional[Tuple[str, float]] = None, gate: TopicGate = TopicGate(),
+           classifier_crisis: bool = False) -> CrisisDecision:
+    """`topic`: the topic model's best (intent, confidence) other than `crisis`, if any;
+    `classifier_crisis`: the topic model's own best guess is `crisis` – never demoted to the next
+    topic: it is at least *possible*."""
     match = find_crisis(text, patterns)
     score, detector_tier = 0.0, None
     if detector is not None:
@@ -60,6 +63,8 @@ def decide(text: str, patterns: Optional[List] = None, detector: Optional[Crisis
             detector_tier = None
     pattern_tier = match.tier if match else None
     tier = max(pattern_tier, detector_tier, key=lambda t: _RANK[t])
+    if tier is None and classifier_crisis:
+        return CrisisDecision(POSSIBLE, detector.kind(text) if detector else None, score, "classifier")
     if tier is None:
         return CrisisDecision(None, None, score, "")
     if match is not None and _RANK[pattern_tier] >= _RANK[detector_tier]:

@@ -3,7 +3,9 @@
 Two signals, each giving a tier (see bot/nlu/crisis_decision.py):
 * the pattern floor (content/crisis_patterns.yml), order-tolerant keyword rules;
 * the crisis detector (bot/nlu/crisis_detector.py), trained here on data/crisis/ against every
-  non-crisis example, its two thresholds chosen on out-of-fold scores.
+  non-crisis example, its two thresholds chosen on out-of-fold scores;
+* and the topic classifier's own guess: when its best intent is `crisis`, that is never demoted to
+  the next topic – it is at least *possible*.
 
 *sure* → intent `crisis` (the help-line answer, first and alone);
 *possible* → intent `crisis_possible` (a short safety line with the numbers and «Er noen i fare
@@ -85,7 +87,8 @@ class CrisisSafetyNet(GraphComponent):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
             topic = (ranking[0]["name"], float(ranking[0]["confidence"])) if ranking else None
-            decision = decide(text, self._patterns, self._detector, topic, self._gate)
+            classifier_crisis = (message.get(INTENT) or {}).get("name") == CRISIS_INTENT
+            decision = decide(text, self._patterns, self._detector, topic, self._gate, classifier_crisis)
             if decision.tier is None:
                 continue
             message.set("crisis", decision.as_dict(), add_to_output=True)
