@@ -1,14 +1,16 @@
-"""Sure, possible or no crisis: the pattern floor and the crisis detector together. Pure.
+"""Sure, possible or no crisis: the pattern floor, the crisis detector and the topic classifier's
+own `crisis` guess together. Pure.
 
-The stronger of the two tiers wins; neither signal can lower the other. The kind comes from the
-strongest pattern when one matched, else from the detector's kind classifier.
+The strongest tier wins; no signal can lower another. The topic classifier's `crisis` guess is
+never demoted: on its own it is *possible*. The kind comes from the strongest pattern when one
+matched, else from the detector's kind classifier.
 
 One exception, measured: when only the detector suspects danger, and only weakly (score below
 `TopicGate.max_score`), while the topic model is sure (≥ `TopicGate.min_confidence`) that the
 message is one of the bot's known questions or conversation turns («nå sier jeg god natt», «jeg vil
 slette alt jeg har skrevet»), the safety question is not asked. On out-of-fold scores of the
 crisis corpus this let no crisis message through and spared about a third of the topic questions
-the needless question (README, "Crisis figures"). A pattern, or a higher score, always wins.
+the needless question (README, "Crisis (held-out …)"). A pattern, or a higher score, always wins.
 """
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ class CrisisDecision:
     tier: Optional[str]  # "sure", "possible" or None
     kind: Optional[str]
     score: float  # the detector's probability of danger (0 without a detector)
-    by: str  # "pattern", "detector" or "" when no tier
+    by: str  # "pattern", "detector", "classifier" or "" when no tier
 
     def as_dict(self) -> dict:
         return {"tier": self.tier, "kind": self.kind, "score": round(self.score, 3), "by": self.by}
