@@ -1,7 +1,7 @@
 # Trygg havn – one image for every Python process (Rasa, action server, web entry, Telegram,
 # migrations, retention purge); docker-compose.yml / Kubernetes choose the command.
 # The model is trained at build time, so a container starts without training. No secret is
-# baked in: they all come from the environment at run time (README, "Running in production").
+# baked in: they all come from the environment at run time (docs/operations.md).
 FROM python:3.10-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -28,7 +28,7 @@ help:
 	@echo "make bench-nlu  measure the NLU pipeline on the public xSID data (XSID_DIR=path)"
 	@echo "make bench      latency, throughput, memory, train and start-up time of the production stack"
 	@echo "make purge      delete stored data older than RETENTION_DAYS (default 90)"
-	@echo "make audit      known vulnerabilities in requirements.lock (pip-audit; needs its service, see README)"
+	@echo "make audit      known vulnerabilities in requirements.lock (pip-audit; needs its service, see docs/operations.md)"
 
 # ---- install: a venv on Python 3.10 with the exact versions of the runtime lock and the dev lock ----
 # (the production image gets requirements.lock only: no test tools)
@@ -82,7 +82,7 @@ purge: $(INSTALLED)
 
 # ---- audit: pip-audit (own venv: its dependencies clash with Rasa's pins) on the runtime lock ----
 # --strict: a package that could not be checked fails the audit (no silent "nothing found").
-# Known, accepted findings: deploy/audit-known-findings.txt (justified in the README).
+# Known, accepted findings: deploy/audit-known-findings.txt (justified in docs/operations.md).
 $(AUDIT_VENV)/.installed: requirements-audit.lock
 	@PY310=$$(scripts/check_python.sh) && { [ -x $(AUDIT_VENV)/bin/python ] || $$PY310 -m venv $(AUDIT_VENV); }
 	$(AUDIT_VENV)/bin/python -m pip install --quiet -r requirements-audit.lock

@@ -2,7 +2,7 @@
 
 Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`, which
 first validates the schema itself against the JSON-Schema metaschema and builds a new validator,
-on every custom action. Profiling a turn (py-spy, README "Speed and memory") showed ~60 % of the
+on every custom action. Profiling a turn (py-spy, docs/measurements.md) showed ~60 % of the
 Rasa process's CPU there. Here the validator is built once; a response is accepted or rejected
 exactly as before (same schema, same error text).
 

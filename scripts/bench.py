@@ -10,9 +10,9 @@ Measures, on PostgreSQL 127.0.0.1:5432 and Redis 127.0.0.1:6379 (override with B
     far slower); a last run with 50 users and no pause at all shows the saturation throughput;
   * peak RSS (VmHWM) of every process.
 
-    python scripts/bench.py [--users 1,10,20,50] [--seconds 30] [--think 2] [--skip-train] [--write-readme]
+    python scripts/bench.py [--users 1,10,20,50] [--seconds 30] [--think 2] [--skip-train] [--write-docs]
 
-With --write-readme the table replaces the part of README.md between the bench markers.
+With --write-docs the table replaces the part of docs/measurements.md between the bench markers.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.stack import MODEL_PATH, SAMPLE_QUESTIONS, ProductionStack, VENV_BIN  # noqa: E402
 
-README = ROOT / "README.md"
+MEASUREMENTS = ROOT / "docs" / "measurements.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 TARGET_USERS, TARGET_P95_MS = 20, 150
 
@@ -157,13 +157,13 @@ def table(rows: List[Dict[str, float]], rss: Dict[str, float], train: float, fir
     return "\n".join(lines)
 
 
-def write_readme(block: str) -> None:
-    content = README.read_text(encoding="utf-8")
+def write_docs(block: str) -> None:
+    content = MEASUREMENTS.read_text(encoding="utf-8")
     if BEGIN not in content or END not in content:
-        raise SystemExit(f"README.md has no {BEGIN} … {END} markers")
+        raise SystemExit(f"docs/measurements.md has no {BEGIN} … {END} markers")
     head, rest = content.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
+    MEASUREMENTS.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
 
 
 def main() -> int:
@@ -172,7 +172,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="load duration per concurrency level")
     parser.add_argument("--think", type=float, default=2.0, help="mean pause of a user between messages (s)")
     parser.add_argument("--skip-train", action="store_true")
-    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     if not MODEL_PATH.exists():
         print("No trained model: run `make train` first.", file=sys.stderr)
@@ -206,9 +206,9 @@ def main() -> int:
     if target:
         verdict = "met" if target["p95"] < TARGET_P95_MS else "MISSED"
         print(f"\ntarget p95 < {TARGET_P95_MS} ms at {TARGET_USERS} users: {verdict} ({target['p95']:.0f} ms)")
-    if args.write_readme:
-        write_readme(block)
-        print("README.md updated.")
+    if args.write_docs:
+        write_docs(block)
+        print("docs/measurements.md updated.")
     return 0
 
 

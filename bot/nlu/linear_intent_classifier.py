@@ -7,8 +7,8 @@ probabilities.
 
 `class_weight: balanced` weighs each intent by the inverse of its number of examples (at most
 `max_class_weight`), so an intent with few examples (a new topic, `alarm/snooze_alarm` in xSID) is
-not drowned by the big ones. Chosen by measurement on the held-out split and xSID (README,
-"Measured figures").
+not drowned by the big ones. Chosen by measurement on the held-out split and xSID (docs/measurements.md,
+"What was tried").
 """
 from __future__ import annotations
 
