@@ -18,7 +18,7 @@ import json
 import re
 from typing import Optional
 
-from bot.payloads import CHANNEL_INTENTS, payload_intents
+from bot.payloads import CHANNEL_INTENTS, ENTITY_VALUES, payload_intents
 from trygg.redaction import redact
 
 _PAYLOAD_RE = re.compile(r"/(?P<intent>[a-z][a-z0-9_]{0,60})(?P<entities>\{[^\n]{0,400}\})?")
@@ -42,8 +42,10 @@ def allowed_payload(text: str) -> Optional[str]:
             return None
         if not isinstance(entities, dict) or not set(entities) <= allowed:
             return None
-        for value in entities.values():
+        for name, value in entities.items():
             if isinstance(value, bool) or not isinstance(value, (str, int)):
+                return None
+            if name in ENTITY_VALUES and value not in ENTITY_VALUES[name]:
                 return None
             if len(str(value)) > MAX_ENTITY_VALUE_CHARS:
                 return None

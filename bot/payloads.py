@@ -20,6 +20,8 @@ from typing import Dict, FrozenSet
 
 import yaml
 
+from trygg.audiences import AUDIENCES
+
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 # intent → the entity names its buttons carry (an empty tuple: the button sends no entities)
@@ -41,7 +43,12 @@ BUTTON_INTENTS: Dict[str, tuple] = {
     # the crisis follow-up question's buttons (crisis detector)
     "crisis_confirmed": (),
     "crisis_ruled_out": (),
+    # «Er du fosterforelder, pedagog eller leder?» (domain/audience.yml)
+    "audience_inform": ("audience",),
 }
+
+# Entities whose buttons send one of a few values: anything else is not a button of the bot's.
+ENTITY_VALUES: Dict[str, FrozenSet[str]] = {"audience": frozenset(AUDIENCES)}
 
 # Sent by the channels themselves (commands, delete endpoint, follow-up job), never from user text.
 CHANNEL_INTENTS: FrozenSet[str] = frozenset({

@@ -20,10 +20,10 @@ def tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None
 
 
 def run_action(action: Action, events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None,
-               sender: str = "test-user"):
+               sender: str = "test-user", domain: Optional[Dict[str, Any]] = None):
     """(the messages the action sent, the events it returned)."""
     dispatcher = CollectingDispatcher()
-    returned = asyncio.run(action.run(dispatcher, tracker(events, slots, sender), {}))
+    returned = asyncio.run(action.run(dispatcher, tracker(events, slots, sender), domain or {}))
     return dispatcher.messages, returned
 
 

@@ -39,6 +39,7 @@ TESTED_HERE = {
     "action_privacy", "action_delete_my_data", "validate_reflection_form", "action_reflection_referat",
     "action_answer_inside_form", "action_ask_refl_hand",
 }
+TESTED_IN_AUDIENCE = {"action_set_audience", "action_answer_for_audience"}
 TESTED_IN_CRISIS_ACTIONS = {"action_crisis", "action_crisis_check", "action_answer_after_all"}
 
 
@@ -82,7 +83,7 @@ def test_every_domain_action_is_tested():
     declared = set()
     for path in (REPO_ROOT / "domain").rglob("*.yml"):
         declared |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or [])
-    assert declared == TESTED_HERE | TESTED_IN_CRISIS_ACTIONS
+    assert declared == TESTED_HERE | TESTED_IN_CRISIS_ACTIONS | TESTED_IN_AUDIENCE
 
 
 # ---- conversation -------------------------------------------------------------------------------
@@ -90,14 +91,14 @@ def test_every_domain_action_is_tested():
 def test_session_start_seeds_language_from_metadata_and_notes_no_followup(store):
     messages, events = run_action(ActionSessionStart(), [], {"session_started_metadata": {"language": "da"}})
     assert messages == []
-    assert [e["event"] for e in events] == ["session_started", "slot", "slot", "action"]
-    assert slots_set(events) == {"language": "da", "followup_due": None}
+    assert [e["event"] for e in events] == ["session_started", "slot", "slot", "slot", "slot", "action"]
+    assert slots_set(events) == {"language": "da", "audience": None, "audience_asked": False, "followup_due": None}
 
 
 def test_session_start_keeps_the_language_and_notes_a_due_followup(store, monkeypatch):
     action_id = _save(store(), followup_delay_days=0)
     _, events = run_action(ActionSessionStart(), [], {"language": "nb", "session_started_metadata": {"language": "da"}})
-    assert slots_set(events) == {"language": "nb", "followup_due": str(action_id)}
+    assert slots_set(events) == {"language": "nb", "audience": None, "audience_asked": False, "followup_due": str(action_id)}
 
 
 def test_session_start_falls_back_to_the_default_language(store, monkeypatch):

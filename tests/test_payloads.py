@@ -135,3 +135,9 @@ def test_channel_intents_are_only_the_channels_own():
     assert "followup" not in payload_intents() and "delete_my_data" not in payload_intents()
     from bot.telegram.app import COMMANDS, FOLLOWUP_INTENT, UNKNOWN_COMMAND_INTENT
     assert set(COMMANDS.values()) | {FOLLOWUP_INTENT, UNKNOWN_COMMAND_INTENT} <= CHANNEL_INTENTS
+
+
+def test_the_audience_buttons_pass_and_no_other_audience_does():
+    from bot.inbound import user_message
+    assert user_message('/audience_inform{"audience": "pedagog"}') == '/audience_inform{"audience": "pedagog"}'
+    assert user_message('/audience_inform{"audience": "admin"}') == 'audience_inform{"audience": "admin"}'

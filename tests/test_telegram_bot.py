@@ -104,10 +104,10 @@ async def test_sender_is_hmac_not_telegram_id_and_language_seeds_metadata(bot):
     bot.tg.send_text(USER + 3, "hei", language_code="nn")
     await bot.tg.wait_for("sendMessage", count=4)
     by_message = {(r["message"], r["sender"]): r["metadata"] for r in bot.rasa.requests}
-    assert by_message[("hei", hashed(USER))] == {"channel": "telegram", "language": "nb"}
-    assert by_message[("hej", hashed(USER + 1))] == {"channel": "telegram", "language": "da"}
-    assert by_message[("hello", hashed(USER + 2))] == {"channel": "telegram", "language": None}
-    assert by_message[("hei", hashed(USER + 3))] == {"channel": "telegram", "language": "nb"}
+    assert by_message[("hei", hashed(USER))] == {"channel": "telegram", "language": "nb", "audience": "fosterforelder"}
+    assert by_message[("hej", hashed(USER + 1))] == {"channel": "telegram", "language": "da", "audience": "fosterforelder"}
+    assert by_message[("hello", hashed(USER + 2))] == {"channel": "telegram", "language": None, "audience": "fosterforelder"}
+    assert by_message[("hei", hashed(USER + 3))] == {"channel": "telegram", "language": "nb", "audience": "fosterforelder"}
     for request in bot.rasa.requests:
         assert re.fullmatch(r"[0-9a-f]{64}", request["sender"])
         assert str(USER)[:6] not in request["sender"]
@@ -177,7 +177,7 @@ async def test_buttons_become_inline_keyboard_and_press_removes_it_and_sends_pay
     assert bot.rasa.requests[-1] == {
         "sender": hashed(USER),
         "message": LONG_PAYLOAD,
-        "metadata": {"channel": "telegram", "language": "nb"},
+        "metadata": {"channel": "telegram", "language": "nb", "audience": "fosterforelder"},
     }
 
 
@@ -420,7 +420,7 @@ async def test_followup_is_sent_in_daytime(env):
         assert message.params["text"] == "Hvordan gik det med det, du ville prøve?"
         assert keyboard_of(message)
         assert bot.rasa.requests == [
-            {"sender": "opaque-sender-1", "message": "/followup", "metadata": {"channel": "telegram", "language": "da"}}
+            {"sender": "opaque-sender-1", "message": "/followup", "metadata": {"channel": "telegram", "language": "da", "audience": "fosterforelder"}}
         ]
         for _ in range(50):
             if done:

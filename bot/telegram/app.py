@@ -79,6 +79,9 @@ COMMANDS: Dict[str, str] = {
     "slett": "delete_my_data",
 }
 UNKNOWN_COMMAND_INTENT = "help"
+# Telegram is the foster parents' channel: it seeds the `audience` slot (domain/audience.yml);
+# a pedagogue or leader says so once («jeg er pedagog») and the bot writes for them from then on.
+TELEGRAM_AUDIENCE = "fosterforelder"
 FOLLOWUP_INTENT = "followup"
 
 # The command menu shown by Telegram clients (/help is an alias and stays out of the menu);
@@ -212,7 +215,7 @@ class TelegramBridge:
         `text` is the user's text or a button's payload (bot.inbound decides what Rasa gets), or
         with `intent=True` an intent of the channel itself (a command, the follow-up job).
         """
-        metadata = {"channel": "telegram", "language": language}
+        metadata = {"channel": "telegram", "language": language, "audience": TELEGRAM_AUDIENCE}
 
         async def ask() -> List[Dict[str, Any]]:
             if intent:

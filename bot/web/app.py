@@ -57,6 +57,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channel_texts import texts
+from trygg.audiences import pick_audience
 from trygg.keys import WEB_SENDER_ID, WEB_SESSION_TOKEN, derive_key
 from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable, normalise_reply
 from bot.rate_limits import RateLimit, is_local, make_storage
@@ -326,10 +327,12 @@ class WebEntry:
         return None, data, pick_language(data.get("language"), self.default_language)
 
     async def _forward(self, sender: str, text: str, language: str, *, intent: bool = False,
-                       then: Optional[str] = None) -> JSONResponse:
+                       then: Optional[str] = None, audience: Optional[str] = None) -> JSONResponse:
         """The user's text (or a button's payload) to Rasa – or, with `intent`, an intent of the
         web entry itself; `then` is a second message sent right after (the deletion's "yes")."""
         metadata = {"channel": "web", "language": language}
+        if audience is not None:  # the page's data-audience (seeds the slot at the session's start)
+            metadata["audience"] = audience
         try:
             if intent:
                 replies = await self.rasa.send_intent(sender, text, metadata=metadata)
@@ -385,7 +388,7 @@ class WebEntry:
         limit = self.settings.max_message_chars
         if len(text) > limit:
             return replies_response([{"text": text_for(language, "too_long", limit=limit), "buttons": []}])
-        return await self._forward(sender, text, language)
+        return await self._forward(sender, text, language, audience=pick_audience(data.get("audience")))
 
     async def delete_session(self, request: Request) -> Response:
         """"Delete my data" for this session: the bot asks to confirm – or, with {"confirm": true}

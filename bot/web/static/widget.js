@@ -6,6 +6,8 @@
  *
  * data-server   where the chat API is (default: where this script came from)
  * data-language "nb" (bokmål, default) or "da" (Danish)
+ * data-audience who uses the page: "pedagog", "leder" or "fosterforelder" (the bot then does not
+ *               ask; unset: it asks once when an answer is written differently for each)
  * data-title    the name shown in the header and on the launcher (default "Trygg havn")
  * data-color    the accent colour, #rgb or #rrggbb (text on it is black or white, whichever has AA contrast)
  * data-idle-minutes  after this many minutes without activity the conversation is closed (default 30)
@@ -283,6 +285,7 @@
       this._built = true;
       var attr = this.getAttribute.bind(this);
       this.language = (attr("language") || scriptData.language || "nb").toLowerCase().indexOf("da") === 0 ? "da" : "nb";
+      this.audience = (attr("audience") || scriptData.audience || "").toLowerCase();
       this.title_ = attr("title") || scriptData.title || "Trygg havn";
       this.removeAttribute("title"); // no tooltip over the whole widget
       var server = attr("server") || scriptData.server || "";
@@ -698,6 +701,7 @@
     async _call(path, extra) {
       var session = await this._session();
       var body = Object.assign({ session: session, language: this.language }, extra);
+      if (this.audience) body.audience = this.audience;
       var result = await this._post(path, body);
       if (result.status === 401) {
         this.state.session = null;
