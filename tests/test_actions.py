@@ -538,7 +538,9 @@ def test_the_hand_step_understands_free_text_or_asks_again_kindly_with_two_butto
     for variation in kind:
         assert [b["payload"] for b in variation["buttons"]] in (["den store hånden", "den lille hånden"],
                                                                 ["den store hånd", "den lille hånd"])
-        assert "nærhe" in variation["text"] and "trøst" in variation["text"] and "mestre" in variation["text"]
+        # the small hand in the source's words («udvikling af færdigheder og deltagelse»), not «mestre»
+        assert "nærhe" in variation["text"] and "trøst" in variation["text"] and "delta" in variation["text"]
+        assert ("ferdigheter" in variation["text"] or "færdigheder" in variation["text"]) and "mestr" not in variation["text"]
 
 
 def test_step_four_is_asked_unless_the_kind_re_ask_just_stood_in_for_it():
