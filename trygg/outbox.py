@@ -8,8 +8,8 @@ A mail is written to the `outbox` table first (in the same transaction as what i
 
 Each attempt first *claims* the row with one atomic UPDATE (trygg.store.leader.claim_mail) and
 commits, then talks to SMTP, then marks it sent (the message text is dropped) or queues it again
-with back-off (30 s, 1 min, 2 min … at most 1 h). Two senders never hold the same mail, so a mail
-is sent once; a sender that dies while holding one releases it after CLAIM_SECONDS.
+with back-off (OUTBOX_RETRY_SECONDS = 30 s, then 1 min, 2 min … at most 1 h). Two senders never
+hold the same mail, so a mail is sent once; a sender that dies while holding one releases it after CLAIM_SECONDS.
 """
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def deliver(engine: Engine, mail_id: int, settings=None, sender: Optional[Sender
     except mailer.MailNotSent as error:
         log.warning("mail %d not sent (%s); queued again", mail_id, error)
         with session_scope(engine) as session:
-            store.mark_mail_failed(session, mail_id, str(error), now=now)
+            store.mark_mail_failed(session, mail_id, str(error), now=now,
+                                   first_backoff=settings.outbox_retry_seconds)
         return False
     with session_scope(engine) as session:
         store.mark_mail_sent(session, mail_id)

@@ -179,6 +179,8 @@ class Settings:
     mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "Trygg havn <trygg-havn@example.dk>"))
     # seconds between two looks at the outbox by the mailer (python -m trygg.outbox)
     outbox_poll_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_POLL_SECONDS", 5))
+    # the first wait after a failed attempt; doubled after each further one, at most an hour
+    outbox_retry_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_RETRY_SECONDS", 30))
     # the address the leader's sign-in link points to (never taken from a request's Host header)
     public_base_url: str = field(default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:8080"))
     leader_link_minutes: float = field(default_factory=lambda: _env_float("LEADER_LINK_MINUTES", 15))

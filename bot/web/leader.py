@@ -272,7 +272,7 @@ class LeaderPages:
         writer = csv.writer(out)
         writer.writerow(texts["csv_columns"])
         for a in actions:
-            text = a.action_text if not a.action_text[:1] in ("=", "+", "-", "@") else "'" + a.action_text
+            text = a.action_text if a.action_text[:1] not in ("=", "+", "-", "@") else "'" + a.action_text
             writer.writerow([f"{a.created_at:%Y-%m-%d}", texts["hands"][a.hand], text, texts["statuses"][a.status],
                              texts["outcomes"][a.outcome or "open"]])
         return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers={

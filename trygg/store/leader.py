@@ -154,12 +154,13 @@ def mark_mail_sent(session: Session, mail_id: int, now: Optional[datetime] = Non
                     .execution_options(synchronize_session=False))
 
 
-def backoff_seconds(attempts: int) -> float:
-    """30 s, 1 min, 2 min … at most an hour between attempts."""
-    return float(min(30 * 2 ** max(0, attempts - 1), 3600))
+def backoff_seconds(attempts: int, first: float = 30) -> float:
+    """`first` (30 s), twice that, four times … at most an hour between attempts."""
+    return float(min(first * 2 ** max(0, attempts - 1), 3600))
 
 
-def mark_mail_failed(session: Session, mail_id: int, error: str, now: Optional[datetime] = None) -> None:
+def mark_mail_failed(session: Session, mail_id: int, error: str, now: Optional[datetime] = None,
+                     first_backoff: float = 30) -> None:
     """Not sent this time: queued again, due after the back-off."""
     now = _now(now)
     mail = session.get(OutboxMail, mail_id)
@@ -168,7 +169,7 @@ def mark_mail_failed(session: Session, mail_id: int, error: str, now: Optional[d
     mail.status = "queued"
     mail.claimed_until = None
     mail.last_error = error[:100]
-    mail.next_attempt_at = now + timedelta(seconds=backoff_seconds(mail.attempts))
+    mail.next_attempt_at = now + timedelta(seconds=backoff_seconds(mail.attempts, first_backoff))
     session.flush()
 
 
