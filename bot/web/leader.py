@@ -58,7 +58,10 @@ HANDS = ("big", "small", "both")
 OUTCOMES = ("helped", "partly", "not_helped", "open")
 CSP = "; ".join(["default-src 'none'", "style-src 'self'", "img-src 'self'", "form-action 'self'",
                  "base-uri 'none'", "frame-ancestors 'none'"])
-HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+# same-origin, not no-referrer: with no-referrer Chromium sends «Origin: null» with the page's own
+# forms, and the origin check refuses them. Nothing leaves for other sites.
+HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "Cache-Control": "no-store",
+           "Referrer-Policy": "same-origin"}
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "svg"]))
 
@@ -121,7 +124,7 @@ def bar_chart(title: str, groups: List[Tuple[str, List[Tuple[str, int]]]]) -> Di
         rows.append({"heading": heading, "y": y + 16})
         y += 26
         for label, count in entries:
-            rows.append({"label": label, "count": count, "y": y, "width": round(220 * count / biggest)})
+            rows.append({"label": label, "count": count, "y": y, "width": round(200 * count / biggest)})
             y += 26
         y += 8
     return {"title": title, "rows": rows, "height": y}
@@ -176,7 +179,9 @@ class LeaderPages:
 
     async def _limited(self, request: Request, language: str) -> Optional[Response]:
         if not self.entry._origin_allowed(request):
-            return self._render("leader_message.html", language, status=403, heading="", message="")
+            texts = section("page", language)
+            return self._render("leader_message.html", language, status=403, heading=texts["title"],
+                                message=texts["forbidden"])
         return await self.entry._limit(self.entry.ip_limiter, self.entry._client_ip(request), language)
 
     # ---------------------------------------------------------------------------- pages
