@@ -5,8 +5,8 @@ The pedagogue picks their dagtilbud once (buttons; remembered under their pseudo
 «skift dagtilbud» changes it, «slet mine data» forgets it). Only institutions of the conversation's
 language are offered: a Norwegian conversation (no Norwegian institutions in the file) and a user
 without institution never mail anything. The mail goes into the outbox in the same transaction
-that links the reflection to the institution, then one attempt is made right away; the user is
-told honestly «sendt» or «sendes, så snart det er muligt» (trygg.outbox retries).
+that links the reflection to the institution; the mailer process sends it (trygg.outbox) and the
+user is told honestly «sendt» or «sendes, så snart det er muligt» (it retries with back-off).
 Texts: content/leader.yml (chat)."""
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class ActionChooseInstitution(Action):
 
 class ActionSendReferat(Action):
     """«Send»: the waiting referat into the outbox (linked to the dagtilbud in the same
-    transaction), one attempt right away, and the honest answer."""
+    transaction), a moment's wait for the mailer's first attempt, and the honest answer."""
 
     def name(self) -> Text:
         return "action_send_referat"
@@ -164,10 +164,10 @@ class ActionSendReferat(Action):
         if mail_id is None:
             dispatcher.utter_message(text=say(language, "nothing_to_send"))
             return [SlotSet(PENDING, None), SlotSet(CORRECTION, None)]
-        try:
-            sent = await asyncio.to_thread(outbox.deliver, engine(), mail_id, settings)
-        except Exception as error:  # queued all the same: the mailer sends it
-            log.warning("referat mail: first attempt failed (%s)", type(error).__name__)
+        try:  # the mailer sends it (trygg.outbox); wait a moment for its first attempt
+            sent = await asyncio.to_thread(outbox.first_attempt, engine(), mail_id, settings.mail_confirm_seconds)
+        except Exception as error:  # queued all the same
+            log.warning("referat mail: no word from the mailer (%s)", type(error).__name__)
             sent = False
         dispatcher.utter_message(text=say(language, "sent" if sent else "queued", institution=institution.name))
         return [SlotSet(PENDING, None), SlotSet(CORRECTION, None)]

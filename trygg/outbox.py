@@ -1,10 +1,12 @@
 """The mail outbox: nothing a pedagogue agreed to send is lost (docs/leader.md).
 
-A mail is written to the `outbox` table first (in the same transaction as what it reports), then:
-* `deliver(engine, mail_id)` – one attempt right away (the action server, so the user can be told
-  «sendt»), and
-* `deliver_due(engine)` – every due mail, called by the mailer process `python -m trygg.outbox`
-  (Procfile, docker-compose) every OUTBOX_POLL_SECONDS.
+A mail is written to the `outbox` table first (in the same transaction as what it reports); the
+mailer process `python -m trygg.outbox` (Procfile; docker-compose service `mailer`) is the only
+process that talks to the SMTP server: every OUTBOX_POLL_SECONDS it runs `deliver_due`. The action
+server only queues and then waits a few seconds for the mailer's first attempt (`first_attempt`),
+so the user hears honestly «sendt» or «sendes, så snart det er muligt». Why a process of its own:
+the action server and Rasa stay on the internal network without a route to the internet, a slow or
+hanging SMTP server never holds up an answer, and there is one place that retries.
 
 Each attempt first *claims* the row with one atomic UPDATE (trygg.store.leader.claim_mail) and
 commits, then talks to SMTP, then marks it sent (the message text is dropped) or queues it again
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Engine
 from trygg import mail as mailer
 from trygg.store import leader as store
 from trygg.store.db import session_scope
+from trygg.store.models import OutboxMail
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,21 @@ def deliver_due(engine: Engine, settings=None, sender: Optional[Sender] = None, 
     with session_scope(engine) as session:
         ids = store.due_mail_ids(session, now=now, limit=limit)
     return sum(deliver(engine, mail_id, settings, sender, now) for mail_id in ids)
+
+
+def first_attempt(engine: Engine, mail_id: int, timeout: float, poll: float = 0.25) -> bool:
+    """Wait (blocking, at most `timeout` s) for the mailer's first attempt at a queued mail. True when
+    it was sent; False when the attempt failed or did not come in time (it stays queued)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope(engine) as session:
+            mail = session.get(OutboxMail, mail_id)
+            status, attempts = (mail.status, mail.attempts) if mail is not None else (None, 0)
+        if status == "sent":
+            return True
+        if status is None or (status == "queued" and attempts > 0) or time.monotonic() >= deadline:
+            return False
+        time.sleep(poll)
 
 
 def main() -> int:  # pragma: no cover - the loop; its steps are tested

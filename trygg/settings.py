@@ -178,7 +178,10 @@ class Settings:
     smtp_timeout_seconds: float = field(default_factory=lambda: _env_float("SMTP_TIMEOUT_SECONDS", 10))
     mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "Trygg havn <trygg-havn@example.dk>"))
     # seconds between two looks at the outbox by the mailer (python -m trygg.outbox)
-    outbox_poll_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_POLL_SECONDS", 5))
+    outbox_poll_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_POLL_SECONDS", 2))
+    # how long the action server waits for the mailer's first attempt before saying «sendes, så snart
+    # det er muligt» instead of «sendt»
+    mail_confirm_seconds: float = field(default_factory=lambda: _env_float("MAIL_CONFIRM_SECONDS", 8))
     # the first wait after a failed attempt; doubled after each further one, at most an hour
     outbox_retry_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_RETRY_SECONDS", 30))
     # the address the leader's sign-in link points to (never taken from a request's Host header)

@@ -41,7 +41,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from trygg import institutions as registry
-from trygg import outbox
 from trygg.keys import LEADER_SESSION, LEADER_SIGNIN_LINK, derive_key
 from trygg.leader_texts import section
 from trygg.mail import signin_mail
@@ -219,13 +218,9 @@ class LeaderPages:
             token = self.signer.link_token(institution.id)
             link = f"{self.settings.public_base_url.rstrip('/')}/leder/login?t={quote(token)}"
             message = signin_mail(self.settings, institution, link=link, when=datetime.now(timezone.utc))
-            mail_id = await self._db(lambda s: store.enqueue_mail(
+            await self._db(lambda s: store.enqueue_mail(  # the mailer sends it (trygg.outbox)
                 s, kind="signin", institution_id=institution.id, recipient=institution.leader_email,
                 message=message.as_string()))
-            try:
-                await asyncio.to_thread(outbox.deliver, self.engine(), mail_id, self.settings)
-            except Exception as error:  # queued: the mailer sends it
-                log.warning("sign-in mail: first attempt failed (%s)", type(error).__name__)
             language = institution.language
         texts = section("page", language)
         return self._render("leader_message.html", language, heading=texts["signin_heading"],
