@@ -21,7 +21,8 @@ from sqlalchemy.exc import DBAPIError
 
 from actions.conversation_language import language_of
 from actions.referat import format_referat, hand_name, referat_filename
-from actions.user_store import engine, in_store, user_key
+from actions import user_store
+from actions.user_store import in_store, user_key
 from trygg import institutions as registry
 from trygg import outbox
 from trygg.buttons import button
@@ -165,7 +166,8 @@ class ActionSendReferat(Action):
             dispatcher.utter_message(text=say(language, "nothing_to_send"))
             return [SlotSet(PENDING, None), SlotSet(CORRECTION, None)]
         try:  # the mailer sends it (trygg.outbox); wait a moment for its first attempt
-            sent = await asyncio.to_thread(outbox.first_attempt, engine(), mail_id, settings.mail_confirm_seconds)
+            sent = await asyncio.to_thread(outbox.first_attempt, user_store.engine(), mail_id,
+                                           settings.mail_confirm_seconds)
         except Exception as error:  # queued all the same
             log.warning("referat mail: no word from the mailer (%s)", type(error).__name__)
             sent = False
