@@ -90,13 +90,18 @@ def first_attempt(engine: Engine, mail_id: int, timeout: float, poll: float = 0.
 def main() -> int:  # pragma: no cover - the loop; its steps are tested
     import os
 
+    from trygg.institutions import institutions
     from trygg.settings import get_settings, require_production_settings
     from trygg.store.db import MigratedEngine
 
-    require_production_settings(("DATABASE_URL", "SMTP_HOST", "MAIL_FROM"))
     level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    if not institutions(settings):
+        log.info("mailer: no institutions (INSTITUTIONS_FILE): nothing is ever mailed; waiting")
+        while True:
+            time.sleep(3600)
+    require_production_settings(("DATABASE_URL", "SMTP_HOST", "MAIL_FROM", "PUBLIC_BASE_URL"))
     engine = MigratedEngine(settings.database_url)
     log.info("mailer: outbox every %g s via %s:%s", settings.outbox_poll_seconds, settings.smtp_host,
              settings.smtp_port)
@@ -105,7 +110,7 @@ def main() -> int:  # pragma: no cover - the loop; its steps are tested
             deliver_due(engine(), settings)
         except Exception as error:  # the database restarting: try again next round
             log.warning("mailer: %s; trying again", type(error).__name__)
-        time.sleep(max(0.2, settings.outbox_poll_seconds))
+        time.sleep(max(0.1, settings.outbox_poll_seconds))
 
 
 if __name__ == "__main__":

@@ -171,7 +171,7 @@ class Settings:
         "INSTITUTIONS_FILE", "" if is_production() else str(REPO_ROOT / "deploy" / "institutions.example.yml")))
     # The SMTP server. Development: the local catcher of `make run` (scripts/mail_catcher.py),
     # which writes each mail into var/mail/. SMTP_TLS: none | starttls | ssl.
-    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "" if is_production() else "127.0.0.1"))
     smtp_port: int = field(default_factory=lambda: _env_int("SMTP_PORT", 8025))
     smtp_tls: str = field(default_factory=lambda: _env("SMTP_TLS", "none").strip().lower())
     smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
