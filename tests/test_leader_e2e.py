@@ -190,6 +190,10 @@ def test_reflection_mailed_to_the_leader_followed_up_on_the_leader_page(stack, b
     # 5. SMTP down during a send: queued, the user told; after SMTP and the mailer are back: once
     replies = anna.reflect("Sige farvel i døren og vinke sammen")
     assert "Vælg først" not in texts(replies), "the dagtilbud is remembered"
+    replies = anna.press(replies, "Ret først")
+    assert "Skriv din rettelse" in texts(replies)
+    replies = anna.say("Husk at aftale det med Emils far")
+    assert "Tak – rettelsen kommer med." in texts(replies)
     smtp.stop()
     replies = anna.press(replies, "Send")
     assert "sendes til din leder i Børnehuset Solsikken, så snart det er muligt" in texts(replies)
@@ -204,7 +208,8 @@ def test_reflection_mailed_to_the_leader_followed_up_on_the_leader_page(stack, b
     time.sleep(3)  # several more rounds of the mailer: nothing is sent twice
     sent = referater(smtp)
     assert len(sent) == 2
-    assert "Sige farvel i døren og vinke sammen" in sent[1].get_body(preferencelist=("plain",)).get_content()
+    body = sent[1].get_body(preferencelist=("plain",)).get_content()
+    assert "Sige farvel i døren og vinke sammen" in body and "Rettelse: Husk at aftale det med Emils far" in body
 
     # 6. another institution's leader sees none of it
     context, page = sign_in(browser, web, smtp, "maelkebotten", MAELK, axe_source)
