@@ -175,6 +175,15 @@ def test_the_sign_in_mail_waits_in_the_outbox_while_smtp_is_down(app_env, smtp):
     assert len(smtp.wait_for(SOLSIKKEN)) == 1
 
 
+def test_a_leader_inbox_cannot_be_flooded_and_the_page_speaks_norwegian_too(app_env, smtp):
+    with TestClient(create_app(app_env, ip_rate_per_minute=0)) as client:
+        for _ in range(6):
+            assert "login-link nu sendt" in client.post("/leder/link", data={"institution": "solsikken"}).text
+        assert _mailer_round(app_env) == 3  # LINKS_PER_MINUTE
+        page = client.get("/leder?lang=nb")
+        assert '<html lang="nb">' in page.text and "Logg inn som leder" in page.text
+
+
 def test_the_secure_flag_behind_tls(app_env, smtp):
     with TestClient(create_app(app_env), base_url="https://testserver") as client:
         link = _sign_in(client, smtp, "solsikken", SOLSIKKEN)

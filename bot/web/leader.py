@@ -3,6 +3,7 @@
 GET  /leder               signed in: the institution's overview; else the sign-in page
 POST /leder/link          form `institution` → a single-use sign-in link to that institution's
                           leader address (through the outbox); the same answer whether or not it exists
+                          (at most LINKS_PER_MINUTE mails a minute per institution, and the per-address limit)
 GET  /leder/login?t=…     the link from the mail: a «Log ind» button (a GET never uses the link up,
                           so a mail scanner opening it does no harm)
 POST /leder/login         form `t` → uses the link (signed, at most LEADER_LINK_MINUTES old, once),
@@ -36,10 +37,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.rate_limits import RateLimit
 from trygg import institutions as registry
 from trygg.keys import LEADER_SESSION, LEADER_SIGNIN_LINK, derive_key
 from trygg.leader_texts import section
@@ -53,6 +56,7 @@ log = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE = "trygg_leder"
 MAX_FORM_BYTES = 4096
+LINKS_PER_MINUTE = 3
 HANDS = ("big", "small", "both")
 OUTCOMES = ("helped", "partly", "not_helped", "open")
 CSP = "; ".join(["default-src 'none'", "style-src 'self'", "img-src 'self'", "form-action 'self'",
@@ -136,6 +140,8 @@ class LeaderPages:
         self.signer = Signer(settings.session_secret, settings.leader_link_minutes * 60,
                              settings.leader_session_hours * 3600)
         self.engine = MigratedEngine(settings.database_url)
+        # sign-in mails per institution and minute: nobody can flood a leader's inbox
+        self.link_limiter = RateLimit(LINKS_PER_MINUTE, entry.limit_storage, "trygg-leader-link")
 
     async def _db(self, work):
         def call():
@@ -214,7 +220,7 @@ class LeaderPages:
             return limited
         form = await self._form(request) or {}
         institution = registry.find(form.get("institution"), self.settings)
-        if institution is not None:
+        if institution is not None and (await run_in_threadpool(self.link_limiter.hit, institution.id))[0]:
             token = self.signer.link_token(institution.id)
             link = f"{self.settings.public_base_url.rstrip('/')}/leder/login?t={quote(token)}"
             message = signin_mail(self.settings, institution, link=link, when=datetime.now(timezone.utc))
