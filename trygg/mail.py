@@ -34,7 +34,9 @@ def _message(settings, institution: Institution, subject: str, body: str, when: 
     message["Message-ID"] = make_msgid("trygg-havn", domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = institution.language
-    message.set_content(body.rstrip("\n") + "\n\n" + say("mail", institution.language, "footer"))
+    # quoted-printable: 7-bit clean, so any SMTP server takes it (no 8BITMIME needed)
+    message.set_content(body.rstrip("\n") + "\n\n" + say("mail", institution.language, "footer"),
+                        cte="quoted-printable")
     return message
 
 
@@ -52,7 +54,7 @@ def referat_mail(settings, institution: Institution, *, referat_text: str, filen
     attachment = redact(referat_text)
     if correction:
         attachment += f"\n{say('mail', language, 'correction_heading')}\n{correction}\n"
-    message.add_attachment(attachment, subtype="plain", charset="utf-8", filename=filename)
+    message.add_attachment(attachment, subtype="plain", charset="utf-8", filename=filename, cte="quoted-printable")
     return message
 
 
