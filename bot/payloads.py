@@ -40,6 +40,11 @@ BUTTON_INTENTS: Dict[str, tuple] = {
     "trial_action_tried": ("trial_action_number", "trial_action_id"),
     "trial_action_evaluate": ("trial_action_number", "trial_action_id", "outcome"),
     "trial_action_delete": ("trial_action_number", "trial_action_id"),
+    # the referat to the leader (actions/leader_mail.py)
+    "institution_choose": ("institution",),
+    "referat_send": (),
+    "referat_edit": (),
+    "referat_dont_send": (),
     # the crisis follow-up question's buttons (crisis detector)
     "crisis_confirmed": (),
     "crisis_ruled_out": (),

@@ -41,6 +41,10 @@ TESTED_HERE = {
 }
 TESTED_IN_AUDIENCE = {"action_set_audience", "action_answer_for_audience"}
 TESTED_IN_CRISIS_ACTIONS = {"action_crisis", "action_crisis_check", "action_answer_after_all"}
+TESTED_IN_LEADER_ACTIONS = {  # tests/test_leader_actions.py
+    "action_offer_referat_mail", "action_choose_institution", "action_send_referat", "action_referat_not_sent",
+    "action_ask_referat_correction", "action_referat_corrected",
+}
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def test_every_domain_action_is_tested():
     declared = set()
     for path in (REPO_ROOT / "domain").rglob("*.yml"):
         declared |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or [])
-    assert declared == TESTED_HERE | TESTED_IN_CRISIS_ACTIONS | TESTED_IN_AUDIENCE
+    assert declared == TESTED_HERE | TESTED_IN_CRISIS_ACTIONS | TESTED_IN_AUDIENCE | TESTED_IN_LEADER_ACTIONS
 
 
 # ---- conversation -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ ENDPOINTS = REPO_ROOT / "deploy" / "endpoints.production.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 
-SERVICES = {"postgres", "redis", "migrate", "rasa-1", "rasa-2", "actions", "web", "telegram", "purge"}
+SERVICES = {"postgres", "redis", "migrate", "rasa-1", "rasa-2", "actions", "web", "telegram", "purge", "mailer"}
 RASA_SERVICES = ("rasa-1", "rasa-2")
 # Placeholder values only: what a filled-in deploy/production.env provides.
 REQUIRED = {
@@ -162,6 +162,7 @@ def test_internal_services_are_only_on_the_internal_network(rendered):
     for name in (*RASA_SERVICES, "actions", "postgres", "redis", "migrate", "purge"):
         assert set(rendered["services"][name]["networks"]) == {"backend"}, name
     assert set(rendered["services"]["web"]["networks"]) == {"backend", "frontend"}
+    assert set(rendered["services"]["mailer"]["networks"]) == {"backend", "frontend"}, "the mailer reaches SMTP"
     assert not rendered["networks"]["frontend"].get("internal")
 
 
@@ -197,6 +198,7 @@ def test_every_process_runs_the_right_command():
     assert _command(services["web"]) == ["python", "-m", "bot.web"]
     assert _command(services["telegram"]) == ["python", "-m", "bot.telegram"]
     assert _command(services["purge"]) == ["python", "-m", "trygg.store.purge"]
+    assert _command(services["mailer"]) == ["python", "-m", "trygg.outbox"]
     assert "from trygg.store.db import upgrade" in " ".join(_command(services["migrate"]))
     images = {services[name]["image"] for name in SERVICES - {"postgres", "redis"}}
     assert len(images) == 1, f"one image for every Python process, not {images}"
@@ -273,7 +275,8 @@ def test_no_literal_secret_in_the_compose_file():
             if SECRET_NAME.search(key):
                 match = REFERENCE.fullmatch(value)
                 assert match, f"{name}: {key} must be a ${{VAR}} reference, not a value"
-                if key != "TELEGRAM_BOT_TOKEN":  # see the comment on the telegram service
+                # optional: see the comments on the telegram and the mailer service
+                if key not in ("TELEGRAM_BOT_TOKEN", "SMTP_PASSWORD"):
                     assert match.group("op") == ":?", f"{name}: {key} must be required (${{{match.group('name')}:?…}})"
                 checked += 1
             if key == "DATABASE_URL":

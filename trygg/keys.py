@@ -18,6 +18,8 @@ STORE_USER_KEY = "trygg-havn/store/user-key/v1"            # SENDER_HASH_SECRET:
 TELEGRAM_CHAT_TOKEN = "trygg-havn/telegram-chat-id/v1"     # SENDER_HASH_SECRET: Fernet key of stored chat ids
 WEB_SESSION_TOKEN = "trygg-havn/web/session-token"         # SESSION_SECRET: signs the widget's session tokens
 WEB_SENDER_ID = "trygg-havn/web/sender-id"                 # SESSION_SECRET: session nonce → Rasa sender id
+LEADER_SIGNIN_LINK = "trygg-havn/leader/signin-link/v1"    # SESSION_SECRET: signs the leader's mailed sign-in link
+LEADER_SESSION = "trygg-havn/leader/session-cookie/v1"     # SESSION_SECRET: signs the leader's session cookie
 
 
 def derive_key(secret: str, purpose: str) -> bytes:

@@ -163,6 +163,37 @@ class Settings:
 
     environment: str = field(default_factory=lambda: _env("TRYGG_ENV", "development").strip().lower())
 
+    # ---- The leader's side (issue 13): institutions, mail, /leder – docs/leader.md --------------
+    # The deployment's dagtilbud (id, name, leader_email, language). In development the example
+    # file with two demo daycares; in production only what INSTITUTIONS_FILE names (unset: none,
+    # and nothing is ever mailed).
+    institutions_file: str = field(default_factory=lambda: _env(
+        "INSTITUTIONS_FILE", "" if is_production() else str(REPO_ROOT / "deploy" / "institutions.example.yml")))
+    # The SMTP server. Development: the local catcher of `make run` (scripts/mail_catcher.py),
+    # which writes each mail into var/mail/. SMTP_TLS: none | starttls | ssl.
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "" if is_production() else "127.0.0.1"))
+    smtp_port: int = field(default_factory=lambda: _env_int("SMTP_PORT", 8025))
+    smtp_tls: str = field(default_factory=lambda: _env("SMTP_TLS", "none").strip().lower())
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
+    smtp_timeout_seconds: float = field(default_factory=lambda: _env_float("SMTP_TIMEOUT_SECONDS", 10))
+    mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "Trygg havn <trygg-havn@example.dk>"))
+    # seconds between two looks at the outbox by the mailer (python -m trygg.outbox)
+    outbox_poll_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_POLL_SECONDS", 2))
+    # how long the action server waits for the mailer's first attempt before saying «sendes, så snart
+    # det er muligt» instead of «sendt»
+    mail_confirm_seconds: float = field(default_factory=lambda: _env_float("MAIL_CONFIRM_SECONDS", 8))
+    # the first wait after a failed attempt; doubled after each further one, at most an hour
+    outbox_retry_seconds: float = field(default_factory=lambda: _env_float("OUTBOX_RETRY_SECONDS", 30))
+    # the address the leader's sign-in link points to (never taken from a request's Host header)
+    public_base_url: str = field(default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:8080"))
+    leader_link_minutes: float = field(default_factory=lambda: _env_float("LEADER_LINK_MINUTES", 15))
+    leader_session_hours: float = field(default_factory=lambda: _env_float("LEADER_SESSION_HOURS", 8))
+
+    @property
+    def smtp_password(self) -> str:  # a secret: only from the environment, never logged
+        return os.environ.get("SMTP_PASSWORD", "")
+    # ---- end of the leader's side ---------------------------------------------------------------
+
     @property
     def production(self) -> bool:
         return self.environment == PRODUCTION

@@ -65,6 +65,7 @@ from trygg.languages import LANGUAGES, from_code
 from trygg.settings import Settings, get_settings
 
 from .client_address import client_bucket
+from .leader import leader_routes
 
 log = logging.getLogger(__name__)
 
@@ -446,6 +447,7 @@ def create_app(settings: Optional[Settings] = None, rasa_client: Optional[RasaCl
         Route("/api/session", entry.new_session, methods=["POST"]),
         Route("/api/chat", entry.chat, methods=["POST"]),
         Route("/api/session/delete", entry.delete_session, methods=["POST"]),
+        *leader_routes(settings, entry),  # the leader's overview (bot/web/leader.py, issue 13)
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [

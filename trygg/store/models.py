@@ -20,6 +20,9 @@ STATUSES = ("planned", "tried", "evaluated")
 OUTCOMES = ("helped", "partly", "not_helped")
 NOTE_MAX_CHARS = 500
 USER_KEY_CHARS = 64
+INSTITUTION_ID_CHARS = 64
+MAIL_STATUSES = ("queued", "sending", "sent")
+MAIL_KINDS = ("referat", "signin")
 
 
 def _in(column: str, values: tuple) -> str:
@@ -75,6 +78,8 @@ class TrialAction(Base):
     updated_at = Column(UTCDateTime(), nullable=False)
     due_at = Column(UTCDateTime(), nullable=False, index=True)
     followup_asked_at = Column(UTCDateTime(), nullable=True)
+    # the dagtilbud whose leader the referat was sent to (only after the user said «Send»)
+    institution_id = Column(String(INSTITUTION_ID_CHARS), nullable=True, index=True)
 
     def __repr__(self) -> str:  # no free text: it may reach a log
         return f"<TrialAction id={self.id} nr={self.user_number} status={self.status} hand={self.hand}>"
@@ -113,6 +118,8 @@ class Reflection(Base):
         nullable=True,
     )
     created_at = Column(UTCDateTime(), nullable=False, index=True)
+    # the dagtilbud whose leader the referat was sent to (only after the user said «Send»)
+    institution_id = Column(String(INSTITUTION_ID_CHARS), nullable=True, index=True)
 
     def __repr__(self) -> str:
         return f"<Reflection id={self.id} hand={self.hand}>"
@@ -135,3 +142,64 @@ class TelegramChat(Base):
 
     def __repr__(self) -> str:  # never the token
         return f"<TelegramChat language={self.language}>"
+
+
+# ---- the leader's side (issue 13): the chosen dagtilbud, the mail outbox, single-use sign-ins ----
+
+
+class InstitutionChoice(Base):
+    """The dagtilbud a pedagogue picked (an id of the institutions file), under their pseudonym.
+    Deleted with the user's data and by the retention purge."""
+
+    __tablename__ = "institution_choices"
+
+    user_key = Column(String(USER_KEY_CHARS), primary_key=True)
+    institution_id = Column(String(INSTITUTION_ID_CHARS), nullable=False)
+    updated_at = Column(UTCDateTime(), nullable=False, index=True)
+
+    def __repr__(self) -> str:
+        return f"<InstitutionChoice institution={self.institution_id}>"
+
+
+class OutboxMail(Base):
+    """A mail waiting to be sent (or sent): the whole RFC 5322 message, its recipient and state.
+
+    queued → sending (claimed by one sender until `claimed_until`) → sent, or back to queued with a
+    later `next_attempt_at` when the SMTP server is down or refuses. The message is blanked once
+    sent: the database does not keep a copy of what left."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("status", MAIL_STATUSES), name="ck_outbox_status"),
+        CheckConstraint(_in("kind", MAIL_KINDS), name="ck_outbox_kind"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    user_key = Column(String(USER_KEY_CHARS), nullable=True, index=True)  # None for sign-in links
+    kind = Column(String(10), nullable=False)
+    institution_id = Column(String(INSTITUTION_ID_CHARS), nullable=False)
+    recipient = Column(String(320), nullable=False)
+    message = Column(Text, nullable=True)
+    status = Column(String(10), nullable=False, default="queued")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime(), nullable=False)
+    claimed_until = Column(UTCDateTime(), nullable=True)
+    last_error = Column(String(100), nullable=True)
+    created_at = Column(UTCDateTime(), nullable=False, index=True)
+    sent_at = Column(UTCDateTime(), nullable=True)
+
+    def __repr__(self) -> str:  # no recipient, no message
+        return f"<OutboxMail id={self.id} kind={self.kind} status={self.status} attempts={self.attempts}>"
+
+
+class LeaderSignin(Base):
+    """A sign-in link that has been used (its random id), so each link works once."""
+
+    __tablename__ = "leader_signins"
+
+    link_id = Column(String(64), primary_key=True)
+    used_at = Column(UTCDateTime(), nullable=False, index=True)
+
+    def __repr__(self) -> str:
+        return "<LeaderSignin>"

@@ -394,7 +394,9 @@ def delete_user_data(session: Session, user_key: str) -> int:
         delete(TrialActionNumber).where(TrialActionNumber.user_key == user_key)
         .execution_options(synchronize_session="fetch")
     )
-    return deleted
+    from trygg.store.leader import delete_user_leader_data
+
+    return deleted + delete_user_leader_data(session, user_key)
 
 
 def purge_older_than(session: Session, days: float, now: Optional[datetime] = None) -> int:
@@ -422,4 +424,6 @@ def purge_older_than(session: Session, days: float, now: Optional[datetime] = No
         delete(TrialActionNumber).where(TrialActionNumber.updated_at < cutoff)
         .execution_options(synchronize_session="fetch")
     )
-    return deleted
+    from trygg.store.leader import purge_leader_data
+
+    return deleted + purge_leader_data(session, cutoff)
