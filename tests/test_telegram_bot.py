@@ -576,6 +576,25 @@ async def test_followup_interval_from_env(env):
 
 # ------------------------------------------------------------------ the production entry point
 
+async def test_a_webhook_left_from_an_earlier_release_is_removed_and_waiting_messages_answered(env):
+    """Webhook mode is gone (production polls): polling deletes a registered webhook at start and
+    keeps the updates Telegram held for it."""
+    async with FakeTelegramBotApi() as tg, FakeRasa() as rasa:
+        env.setenv("TELEGRAM_BOT_TOKEN", tg.token)
+        tg.webhook = {"url": "https://bot.example.org/hook", "secret_token": "s", "allowed_updates": None}
+        tg.send_text(USER, "skrevet mens boten var nede")
+        client = RasaClient([rasa.url], timeout=5)
+        application = build_application(get_settings(), rasa=client, base_url=tg.base_url,
+                                        base_file_url=tg.base_file_url, followup_interval=3600)
+        try:
+            async with running(application, poll_timeout=1):
+                [reply] = await tg.wait_for("sendMessage")
+        finally:
+            await client.close()
+        assert tg.webhook["url"] == "" and tg.calls_for("deleteWebhook")
+        assert reply.params["text"] == "Ekko: skrevet mens boten var nede"
+
+
 async def test_serve_in_polling_mode_uses_settings(env):
     async with FakeTelegramBotApi() as tg, FakeRasa() as rasa:
         env.setenv("TELEGRAM_BOT_TOKEN", tg.token)

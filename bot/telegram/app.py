@@ -86,9 +86,9 @@ FOLLOWUP_INTENT = "followup"
 COMMAND_MENU_LANGUAGES: Dict[Optional[str], str] = {None: "nb", "da": "da"}
 
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for about 5 s
-# Keyboards PTB's callback-data cache remembers (least recently used out): ~0.7 KB each
-# (docs/libraries.md), so 20 000 keyboards ≈ 15 MB.
-BUTTON_CACHE_KEYBOARDS = 20_000
+# Keyboards PTB's callback-data cache remembers (least recently used out; older buttons get the
+# friendly "type it instead"): ~1.7 KB for a keyboard of 3 buttons (docs/libraries.md) → ≤ ~17 MB.
+BUTTON_CACHE_KEYBOARDS = 10_000
 # A RetryAfter from Telegram is waited out and the request sent once more (AIORateLimiter)
 RETRIES_AFTER_FLOOD_WAIT = 1
 LEGACY_INLINE_PREFIX = "p:"  # buttons sent before the callback-data cache carried "p:<payload>"
