@@ -25,13 +25,15 @@ def env(monkeypatch, tmp_path):
     return monkeypatch
 
 
+def set_all(env, **values: str) -> None:
+    for name, value in values.items():
+        env.setenv(name, value)
+
+
 def test_values_come_from_the_environment(env, tmp_path):
-    env.setenv("WEB_PORT", "9090")
-    env.setenv("WEB_RATE_PER_IP", "7.5")
-    env.setenv("ALLOWED_ORIGINS", "https://kommune.example, https://dagtilbud.example ,")
-    env.setenv("RASA_URLS", "http://rasa-1:5005,http://rasa-2:5005")
-    env.setenv("TZ_NAME", "Europe/Copenhagen")
-    env.setenv("TRYGG_ENV", " Production ")
+    set_all(env, WEB_PORT="9090", WEB_RATE_PER_IP="7.5", TZ_NAME="Europe/Copenhagen", TRYGG_ENV=" Production ",
+            ALLOWED_ORIGINS="https://kommune.example, https://dagtilbud.example ,",
+            RASA_URLS="http://rasa-1:5005,http://rasa-2:5005")
     settings = get_settings()
     assert settings.web_port == 9090 and settings.web_rate_per_ip == 7.5
     assert settings.allowed_origins == ("https://kommune.example", "https://dagtilbud.example")
@@ -66,11 +68,9 @@ def test_a_process_with_a_wrong_value_stops_with_a_message_not_a_traceback(tmp_p
 
 
 def test_secrets_never_show_in_a_repr(env):
-    env.setenv("SENDER_HASH_SECRET", "sender-secret-value")
-    env.setenv("SESSION_SECRET", "session-secret-value")
-    env.setenv("TELEGRAM_BOT_TOKEN", "123:token-value")
-    env.setenv("DATABASE_URL", "postgresql://trygg:db-password@db/trygg")
-    env.setenv("RATE_LIMIT_STORAGE_URL", "redis://:redis-password@redis:6379/1")
+    set_all(env, SENDER_HASH_SECRET="sender-secret-value", SESSION_SECRET="session-secret-value",
+            TELEGRAM_BOT_TOKEN="123:token-value", DATABASE_URL="postgresql://trygg:db-password@db/trygg",
+            RATE_LIMIT_STORAGE_URL="redis://:redis-password@redis:6379/1")
     settings = get_settings()
     shown = repr(settings) + str(settings)
     for secret in ("sender-secret-value", "session-secret-value", "token-value", "db-password", "redis-password"):

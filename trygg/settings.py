@@ -172,10 +172,6 @@ def _env_name(field_name: str) -> str:
     return str(field.field_info.extra.get("env") or field_name).upper() if field else field_name.upper()
 
 
-def is_production() -> bool:
-    return get_settings().production
-
-
 def _missing_message(name: str) -> str:
     how = (" Generate it once with: python -c 'import secrets; print(secrets.token_hex(32))'"
            if name in SECRETS else "")
