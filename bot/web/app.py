@@ -47,7 +47,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous import BadData, BadSignature, TimestampSigner
+from itsdangerous.encoding import base64_decode, base64_encode
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -109,6 +110,17 @@ NO_MAX_AGE = 100 * 365 * 86400  # "no expiry" still refuses a token issued in th
 NONCE_RE = re.compile(r"[A-Za-z0-9_-]{24}")
 
 
+def _canonical(token: str) -> bool:
+    """The signature in its one base64 spelling. itsdangerous compares the decoded bytes, and the
+    last of 43 characters carries 2 unused bits: "…A" and "…B" decode alike. Such a twin of a valid
+    token would be harmless (the same session) – but a string the server did not issue is refused."""
+    signature = token.rpartition(".")[2].encode("ascii")
+    try:
+        return base64_encode(base64_decode(signature)) == signature
+    except BadData:
+        return False
+
+
 class SessionSigner:
     """Issues and checks the widget's session tokens and derives the Rasa sender id from them.
 
@@ -129,7 +141,7 @@ class SessionSigner:
 
     def sender_id(self, token: Any) -> Optional[str]:
         """The Rasa sender id for a valid token; None when it is missing, forged, expired or from the future."""
-        if not isinstance(token, str) or len(token) > 120 or not token.isascii():
+        if not isinstance(token, str) or len(token) > 120 or not token.isascii() or not _canonical(token):
             return None
         try:
             value = self._signer.unsign(token, max_age=self.max_age_seconds or NO_MAX_AGE).decode("ascii")
