@@ -13,10 +13,8 @@ from trygg.settings import get_settings
 
 @asynccontextmanager
 async def telegram_bot(rasa_url: str, monkeypatch: Any, secret: str, **options: Any) -> AsyncIterator[FakeTelegramBotApi]:
-    """Long polling, no webhook; `options` go to build_application (default: no follow-up job)."""
+    """Long polling; `options` go to build_application (default: no follow-up job)."""
     monkeypatch.setenv("SENDER_HASH_SECRET", secret)
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
-        monkeypatch.delenv(name, raising=False)
     async with FakeTelegramBotApi() as tg:
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", tg.token)
         client = RasaClient([rasa_url], timeout=60)

@@ -53,8 +53,7 @@ def env(monkeypatch):
     monkeypatch.setenv("QUIET_HOURS", "22-8")
     monkeypatch.setenv("TZ_NAME", "Europe/Oslo")
     monkeypatch.setenv("DEFAULT_LANGUAGE", "nb")
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "FOLLOWUP_CHECK_SECONDS"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("FOLLOWUP_CHECK_SECONDS", raising=False)
     return monkeypatch
 
 
@@ -217,6 +216,78 @@ async def test_double_tap_sends_the_answer_once(bot):
     await asyncio.sleep(0.2)
     assert [r["message"] for r in bot.rasa.requests] == ["hei", "/affirm"]
     assert len(bot.tg.calls_for("sendMessage")) == 2
+
+
+async def test_a_button_sent_before_a_restart_gets_a_friendly_answer(env):
+    """The buttons' payloads live in PTB's callback-data cache, in memory: after a restart the
+    button is unknown – the user is asked to type instead, nothing reaches Rasa, nothing crashes."""
+    async with FakeTelegramBotApi() as tg, FakeRasa() as rasa:
+        env.setenv("TELEGRAM_BOT_TOKEN", tg.token)
+        rasa.responses["hei"] = [{"text": "Klar?", "buttons": [{"title": "Ja", "payload": "/affirm"}]}]
+        client = RasaClient([rasa.url], timeout=5)
+        try:
+            for run in ("before", "after"):
+                application = build_application(get_settings(), rasa=client, base_url=tg.base_url,
+                                                base_file_url=tg.base_file_url, followup_interval=3600)
+                async with running(application, poll_timeout=1):
+                    if run == "before":
+                        tg.send_text(USER, "hei")
+                        [question] = await tg.wait_for("sendMessage")
+                        data = keyboard_of(question)[0][0]["callback_data"]
+                    else:
+                        mark = tg.last_seq
+                        tg.press_button(USER, question.result, data)
+                        [reply] = await tg.wait_for("sendMessage", since=mark)
+                        assert reply.params["text"].startswith("Den knappen virker ikke lenger")
+                        await tg.wait_for("answerCallbackQuery")
+        finally:
+            await client.close()
+        assert [r["message"] for r in rasa.requests] == ["hei"]
+        assert tg.unknown_methods == []
+
+
+async def test_an_old_inline_button_with_a_trial_action_id_still_works(bot):
+    """Buttons sent before the callback-data cache carried their payload inline ("p:…"); they
+    stay in chat histories and keep working (checked against the allow-list like any button)."""
+    old_payload = '/trial_action_tried{"trial_action_id":"12"}'
+    bot.rasa.responses["hei"] = [{"text": "Velg"}]
+    bot.tg.send_text(USER, "hei")
+    [message] = await bot.tg.wait_for("sendMessage")
+    mark = bot.tg.last_seq
+    bot.tg.push_update(bot.tg.callback_update(USER, message.result, "p:" + old_payload))
+    [answer] = await bot.tg.wait_for("sendMessage", since=mark)
+    assert answer.params["text"] == "Ekko: " + old_payload
+    assert bot.rasa.requests[-1]["message"] == old_payload
+
+
+# ------------------------------------------------------------------ Telegram's flood control
+
+async def test_a_retry_after_is_waited_out_and_the_message_arrives_once(bot):
+    bot.tg.flood("sendMessage", times=1, retry_after=1)
+    bot.tg.send_text(USER, "hei")
+    await bot.tg.wait_for("sendMessage", lambda c: c.ok, timeout=10)
+    await asyncio.sleep(0.3)
+    refused, delivered = bot.tg.calls_for("sendMessage")
+    assert not refused.ok and "retry after" in refused.error.lower()
+    assert delivered.ok and delivered.at - refused.at >= 1.0, "sent again only after retry_after"
+    assert bot.tg.sent_texts(USER) == ["Ekko: hei"]
+    assert [r["message"] for r in bot.rasa.requests] == ["hei"], "Rasa was asked once"
+
+
+async def test_a_second_retry_after_drops_that_message_and_the_bot_goes_on(bot, caplog):
+    caplog.set_level(logging.WARNING)
+    bot.tg.flood("sendMessage", times=2, retry_after=1)
+    bot.tg.send_text(USER, "hei")
+    await bot.tg.wait_for("sendMessage", count=2, timeout=10)
+    for _ in range(50):
+        if any("dropping a message" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.05)
+    assert any("dropping a message" in r.getMessage() for r in caplog.records)
+    mark = bot.tg.last_seq
+    bot.tg.send_text(USER, "igjen")
+    [reply] = await bot.tg.wait_for("sendMessage", since=mark, timeout=10)
+    assert reply.ok and bot.tg.sent_texts(USER) == ["Ekko: igjen"]
 
 
 # ------------------------------------------------------------------ long texts and documents
@@ -505,6 +576,25 @@ async def test_followup_interval_from_env(env):
 
 # ------------------------------------------------------------------ the production entry point
 
+async def test_a_webhook_left_from_an_earlier_release_is_removed_and_waiting_messages_answered(env):
+    """Webhook mode is gone (production polls): polling deletes a registered webhook at start and
+    keeps the updates Telegram held for it."""
+    async with FakeTelegramBotApi() as tg, FakeRasa() as rasa:
+        env.setenv("TELEGRAM_BOT_TOKEN", tg.token)
+        tg.webhook = {"url": "https://bot.example.org/hook", "secret_token": "s", "allowed_updates": None}
+        tg.send_text(USER, "skrevet mens boten var nede")
+        client = RasaClient([rasa.url], timeout=5)
+        application = build_application(get_settings(), rasa=client, base_url=tg.base_url,
+                                        base_file_url=tg.base_file_url, followup_interval=3600)
+        try:
+            async with running(application, poll_timeout=1):
+                [reply] = await tg.wait_for("sendMessage")
+        finally:
+            await client.close()
+        assert tg.webhook["url"] == "" and tg.calls_for("deleteWebhook")
+        assert reply.params["text"] == "Ekko: skrevet mens boten var nede"
+
+
 async def test_serve_in_polling_mode_uses_settings(env):
     async with FakeTelegramBotApi() as tg, FakeRasa() as rasa:
         env.setenv("TELEGRAM_BOT_TOKEN", tg.token)
@@ -519,3 +609,17 @@ async def test_serve_in_polling_mode_uses_settings(env):
         stop.set()
         await asyncio.wait_for(task, 5)
         assert tg.unknown_methods == []
+
+
+async def test_main_exits_clearly_without_token():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot.telegram"], cwd=Path(__file__).resolve().parent.parent,
+        env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr

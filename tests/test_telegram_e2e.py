@@ -53,8 +53,6 @@ async def test_telegram_user_who_does_not_come_back_is_asked_once_how_it_went(bo
     user = USER + 1
     say_hello_to_action_server(bot_servers)
     monkeypatch.setenv("SENDER_HASH_SECRET", bot_servers.sender_hash_secret)  # one secret, as in production
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
-        monkeypatch.delenv(name, raising=False)
     noon = dt.datetime(2026, 3, 12, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
     store = StoredFollowups(bot_servers.database_url, bot_servers.sender_hash_secret)
     engine = make_engine(bot_servers.database_url)

@@ -12,7 +12,6 @@ import pytest
 from bot.telegram.formatting import (
     CALLBACK_DATA_LIMIT,
     TELEGRAM_TEXT_LIMIT,
-    CallbackPayloads,
     OutgoingDocument,
     OutgoingText,
     build_keyboard,
@@ -89,57 +88,37 @@ def test_small_limits_with_mixed_text(limit):
 
 # ------------------------------------------------------------------ buttons
 
-def test_short_payload_goes_inline():
-    payloads = CallbackPayloads()
-    data = payloads.encode(1, "/affirm")
-    assert data == "p:/affirm"
-    assert payloads.decode(1, data) == "/affirm"
-    assert payloads.decode(2, data) == "/affirm"  # inline payloads need no table
+def test_button_carries_its_payload_of_any_length_and_old_inline_buttons_still_work():
+    from telegram.ext import InvalidCallbackData
 
+    from bot.telegram.app import Button, KeyboardState, _markup, button_payload
 
-def test_long_payload_gets_a_short_per_chat_key():
-    payloads = CallbackPayloads()
-    long_payload = '/choose_situation{"situation": "' + "leggetid og overganger " * 5 + '"}'
-    data = payloads.encode(7, long_payload)
-    assert len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT
-    assert data.startswith("k:")
-    assert payloads.decode(7, data) == long_payload
-    assert payloads.decode(8, data) is None, "keys are per chat"
-    assert payloads.decode(7, "k:unknown") is None
-    assert payloads.decode(7, "garbage") is None
-
-
-def test_payload_of_exactly_64_bytes_with_prefix_stays_inline_and_multibyte_counts_bytes():
-    payloads = CallbackPayloads()
-    assert payloads.encode(1, "a" * 62) == "p:" + "a" * 62
-    assert payloads.encode(1, "a" * 63).startswith("k:")
-    assert payloads.encode(1, "ø" * 32).startswith("k:")  # 64 bytes + prefix > 64
-
-
-def test_key_table_is_bounded():
-    payloads = CallbackPayloads(max_chats=2, max_keys_per_chat=3)
-    keys = [payloads.encode(1, f"/x{{\"n\": \"{i}{'z' * 70}\"}}") for i in range(5)]
-    assert payloads.decode(1, keys[0]) is None and payloads.decode(1, keys[4]) is not None
-    payloads.encode(2, "/y" + "z" * 80)
-    payloads.encode(3, "/w" + "z" * 80)
-    assert payloads.decode(1, keys[4]) is None, "oldest chat evicted"
+    long_payload = '/describe_situation{"emotion":"' + "leggetid og overganger " * 5 + '"}'
+    assert len(long_payload.encode("utf-8")) > CALLBACK_DATA_LIMIT
+    markup = _markup(OutgoingText("Velg", ((("Ja", "/affirm"),), (("Lang", long_payload),))))
+    [[first], [second]] = markup.inline_keyboard
+    assert [button_payload(first.callback_data), button_payload(second.callback_data)] == ["/affirm", long_payload]
+    assert first.callback_data.keyboard is second.callback_data.keyboard, "one keyboard: pressed once"
+    assert button_payload(Button("/deny", KeyboardState())) == "/deny"
+    # sent before PTB's callback-data cache: the payload inline after "p:" – PTB hands it over as invalid
+    assert button_payload(InvalidCallbackData("p:/trial_action_tried{\"trial_action_id\":\"12\"}")) == \
+        '/trial_action_tried{"trial_action_id":"12"}'
+    for unknown in (InvalidCallbackData("k:0123456789abcdef0123"), InvalidCallbackData("p:"),
+                    InvalidCallbackData(None), InvalidCallbackData("0" * 64), "p:/affirm", None):
+        assert button_payload(unknown) is None, unknown
 
 
 def test_keyboard_one_button_per_row_title_fallback():
-    payloads = CallbackPayloads()
     keyboard = build_keyboard(
         [{"title": "Ja", "payload": "/affirm"}, {"title": "", "payload": "/deny"}, {"title": "tom", "payload": ""}],
-        1,
-        payloads,
     )
-    assert keyboard == ((("Ja", "p:/affirm"),), (("/deny", "p:/deny"),))
-    assert build_keyboard([], 1, payloads) is None
+    assert keyboard == ((("Ja", "/affirm"),), (("/deny", "/deny"),))
+    assert build_keyboard([]) is None
 
 
 # ------------------------------------------------------------------ render_replies
 
 def test_render_text_buttons_and_referat():
-    payloads = CallbackPayloads()
     replies = [
         {"text": "Hei!"},
         {"text": "Vil du fortsette?", "buttons": [{"title": "Ja", "payload": "/affirm"}]},
@@ -147,9 +126,9 @@ def test_render_text_buttons_and_referat():
         {"custom": {"type": "referat", "filename": "../../etc/referat 1.md", "text": "Linje 1\nLinje 2"}},
         {"custom": {"type": "something_else"}},
     ]
-    out = render_replies(replies, 5, payloads, "nb")
+    out = render_replies(replies, "nb")
     assert out[0] == OutgoingText("Hei!")
-    assert out[1] == OutgoingText("Vil du fortsette?", ((("Ja", "p:/affirm"),),))
+    assert out[1] == OutgoingText("Vil du fortsette?", ((("Ja", "/affirm"),),))
     assert out[2] == OutgoingText("Her er referatet.")
     assert isinstance(out[3], OutgoingDocument)
     assert out[3].filename == "referat 1.txt"
@@ -158,19 +137,17 @@ def test_render_text_buttons_and_referat():
 
 
 def test_buttons_go_on_last_part_of_a_long_text():
-    payloads = CallbackPayloads()
-    out = render_replies([{"text": "Ord. " * 3000, "buttons": [{"title": "OK", "payload": "/ok"}]}], 1, payloads)
+    out = render_replies([{"text": "Ord. " * 3000, "buttons": [{"title": "OK", "payload": "/ok"}]}])
     assert len(out) == 4
     assert all(o.keyboard is None for o in out[:-1]) and out[-1].keyboard
 
 
 def test_buttons_without_text():
-    payloads = CallbackPayloads()
     buttons = [{"title": "Ja", "payload": "/affirm"}]
-    out = render_replies([{"text": "Spørsmål?"}, {"buttons": buttons}], 1, payloads, "nb")
-    assert out == [OutgoingText("Spørsmål?", ((("Ja", "p:/affirm"),),))]
-    out = render_replies([{"buttons": buttons}], 1, payloads, "da")
-    assert out == [OutgoingText(ui_text("choose", "da"), ((("Ja", "p:/affirm"),),))]
+    out = render_replies([{"text": "Spørsmål?"}, {"buttons": buttons}], "nb")
+    assert out == [OutgoingText("Spørsmål?", ((("Ja", "/affirm"),),))]
+    out = render_replies([{"buttons": buttons}], "da")
+    assert out == [OutgoingText(ui_text("choose", "da"), ((("Ja", "/affirm"),),))]
 
 
 @pytest.mark.parametrize(
@@ -191,7 +168,7 @@ def test_safe_filename(name, expected):
 
 
 def test_empty_referat_is_not_sent():
-    out = render_replies([{"custom": {"type": "referat", "filename": "x.txt", "text": "  "}}], 1, CallbackPayloads())
+    out = render_replies([{"custom": {"type": "referat", "filename": "x.txt", "text": "  "}}])
     assert out == []
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import re
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from trygg.keys import WEB_SESSION_TOKEN, derive_key
 from trygg.settings import get_settings
 from bot.web.app import SessionSigner, create_app
 
@@ -285,6 +287,13 @@ def test_sender_ids_differ_per_session_are_stable_and_not_the_token(client: Test
         assert re.fullmatch(r"web-[0-9a-f]{64}", sender)
 
 
+def later(issued: str) -> str:
+    """The token's timestamp (itsdangerous: URL-safe base64 of the seconds) one second later."""
+    from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes
+
+    return base64_encode(int_to_bytes(bytes_to_int(base64_decode(issued)) + 1)).decode("ascii")
+
+
 def test_missing_or_forged_session_is_401_and_nothing_is_forwarded(make_client, rasa: RasaStandIn, monkeypatch) -> None:
     with make_client() as client:
         good = new_session(client)
@@ -295,7 +304,7 @@ def test_missing_or_forged_session_is_401_and_nothing_is_forwarded(make_client, 
     version, nonce, issued, signature = good.split(".")
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
     forged = [None, "", "abc", 42, ["x"], {"a": 1}, good + "x", f"{version}.{nonce}.{issued}.{flipped}",
-              f"{version}.{'A' * len(nonce)}.{issued}.{signature}", f"{version}.{nonce}.{int(issued, 16) + 1:x}.{signature}",
+              f"{version}.{'A' * len(nonce)}.{issued}.{signature}", f"{version}.{nonce}.{later(issued)}.{signature}",
               foreign, "v1." + "A" * 24 + ".0." + "A" * 43, good.replace("v1", "v2", 1), "ü" * 300]
     with make_client() as client:
         for session in forged:
@@ -326,6 +335,31 @@ def test_session_expiry_and_future_tokens() -> None:
     assert SessionSigner("other", clock=lambda: now[0]).sender_id(signer.issue()) is None
     with pytest.raises(ValueError):
         SessionSigner("")
+
+
+def test_a_twin_spelling_of_the_signature_is_refused() -> None:
+    """The last base64 character of the signature has 2 unused bits: its twins decode to the same
+    bytes, but they are strings the server never issued."""
+    signer = SessionSigner("secret")
+    for _ in range(20):
+        token = signer.issue()
+        head, last = token[:-1], token[-1]
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        twins = [c for c in alphabet if c != last and alphabet.index(c) >> 2 == alphabet.index(last) >> 2]
+        assert len(twins) == 3 and signer.sender_id(token)
+        assert all(signer.sender_id(head + twin) is None for twin in twins)
+
+
+@pytest.mark.parametrize("max_age", [3600, None])
+def test_a_token_of_the_previous_format_is_refused_not_a_crash(max_age) -> None:
+    """Before itsdangerous a token was v1.<nonce>.<issued, hex>.<HMAC of the rest> under the same key:
+    such a token is refused (the widget then starts a new session), never an error 500."""
+    key = derive_key("secret", WEB_SESSION_TOKEN)
+    signer = SessionSigner("secret", max_age_seconds=max_age)
+    for issued in (int(time.time()), 0x1, 0xFFFFFFFFFFFF):
+        payload = f"v1.{'A' * 24}.{issued:x}"
+        signature = base64.urlsafe_b64encode(hmac.new(key, payload.encode(), hashlib.sha256).digest()).rstrip(b"=")
+        assert signer.sender_id(f"{payload}.{signature.decode()}") is None
 
 
 # ------------------------------------------------------------------------------------------------

@@ -88,15 +88,13 @@ def first_attempt(engine: Engine, mail_id: int, timeout: float, poll: float = 0.
 
 
 def main() -> int:  # pragma: no cover - the loop; its steps are tested
-    import os
-
     from trygg.institutions import institutions
     from trygg.settings import get_settings, require_production_settings
     from trygg.store.db import MigratedEngine
 
-    level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not institutions(settings):
         log.info("mailer: no institutions (INSTITUTIONS_FILE): nothing is ever mailed; waiting")
         while True:

@@ -1,9 +1,8 @@
-"""`python -m bot.telegram` – run the Telegram channel (long polling, or webhook when configured)."""
+"""`python -m bot.telegram` – run the Telegram channel (long polling)."""
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 
 from trygg.settings import get_settings, require_production_settings
@@ -14,7 +13,7 @@ PRODUCTION_SETTINGS = ("SENDER_HASH_SECRET", "DATABASE_URL")
 def main() -> int:
     require_production_settings(PRODUCTION_SETTINGS)
     settings = get_settings()
-    if not settings.telegram_bot_token:
+    if not settings.telegram_token:
         print(
             "TELEGRAM_BOT_TOKEN is not set – get a token from @BotFather and export it "
             "(e.g. TELEGRAM_BOT_TOKEN=123456:ABC… python -m bot.telegram).",
@@ -23,7 +22,7 @@ def main() -> int:
         return 2
 
     logging.basicConfig(
-        level=getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO),
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from .app import ConfigError, quiet_noisy_loggers, serve  # after the token check: fast, clear exit

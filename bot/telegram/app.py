@@ -4,12 +4,17 @@
   sender (HMAC of the Telegram user id, see identity.py); the replies come back as Telegram
   messages, Rasa buttons as an inline keyboard, a "referat" custom payload as a .txt document.
 * A button press answers the callback query, removes the keyboard and sends the payload to Rasa.
+  The buttons carry PTB's arbitrary callback data (`Button`: the payload and its keyboard, kept in
+  PTB's callback-data cache, LRU): any payload length, a double tap counts once, and a button the
+  cache no longer knows (after a restart) gets a friendly "type it instead".
+* Telegram's flood limits: PTB's AIORateLimiter (≤ 30 messages a second; a RetryAfter is waited
+  out and the request sent once more).
 * Rasa down → a friendly "try again in a minute" in the user's language; a WARNING log line
   without the message text. Message texts are never logged at INFO or above.
 * Follow-ups: a repeating JobQueue job asks `due_followups()` for [(chat_id, sender_id, language)]
   and sends "/followup" to Rasa for each, outside quiet hours only; `serve` wires it to the store
   (bot.telegram.followups: encrypted chat ids, kept only while a follow-up is waiting).
-* Long polling by default; with TELEGRAM_WEBHOOK_URL a webhook (see `running_webhook`).
+* Long polling (production too, docker-compose.yml): no webhook server.
 
 Embedding (tests, other processes)::
 
@@ -22,18 +27,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hmac
 import logging
-import os
-import re
 import signal
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeDefault,
@@ -45,10 +44,12 @@ from telegram import (
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InvalidCallbackData,
     MessageHandler,
     filters,
 )
@@ -58,7 +59,7 @@ from bot.inbound import as_text
 from bot.rasa_client import EmptyMessage, RasaClient, RasaUnavailable
 from trygg.settings import Settings, get_settings
 
-from .formatting import CallbackPayloads, Outgoing, OutgoingDocument, OutgoingText, render_replies, ui_text
+from .formatting import Outgoing, OutgoingDocument, OutgoingText, render_replies, ui_text
 from .identity import metadata_language, sender_id
 from .limits import TelegramLimits
 from .quiet_hours import in_quiet_hours, parse_quiet_hours
@@ -66,7 +67,6 @@ from .quiet_hours import in_quiet_hours, parse_quiet_hours
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 # Telegram command → the intent the channel sends for it (bot.payloads.CHANNEL_INTENTS)
 COMMANDS: Dict[str, str] = {
@@ -89,7 +89,12 @@ FOLLOWUP_INTENT = "followup"
 COMMAND_MENU_LANGUAGES: Dict[Optional[str], str] = {None: "nb", "da": "da"}
 
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for about 5 s
-FOLLOWUP_SEND_GAP_SECONDS = 0.05  # stay well below Telegram's ~30 messages/second
+# Keyboards PTB's callback-data cache remembers (least recently used out; older buttons get the
+# friendly "type it instead"): ~1.7 KB for a keyboard of 3 buttons (docs/libraries.md) → ≤ ~17 MB.
+BUTTON_CACHE_KEYBOARDS = 10_000
+# A RetryAfter from Telegram is waited out and the request sent once more (AIORateLimiter)
+RETRIES_AFTER_FLOOD_WAIT = 1
+LEGACY_INLINE_PREFIX = "p:"  # buttons sent before the callback-data cache carried "p:<payload>"
 
 FollowupItem = Tuple[int, str, Optional[str]]  # (chat_id, sender_id, language)
 DueFollowups = Callable[[], Awaitable[Iterable[FollowupItem]]]
@@ -110,19 +115,26 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def followup_interval_from_env() -> float:
-    try:
-        value = float(os.environ.get("FOLLOWUP_CHECK_SECONDS") or 600)
-    except ValueError:
-        value = 600.0
-    return value if value > 0 else 600.0
-
-
 def default_base_file_url(base_url: str) -> str:
     """"https://api.telegram.org/bot" → "https://api.telegram.org/file/bot"."""
     if base_url.endswith("/bot"):
         return base_url[: -len("bot")] + "file/bot"
     return base_url.rstrip("/") + "/file/bot"
+
+
+@dataclass(eq=False)
+class KeyboardState:
+    """One inline keyboard as sent; shared by its buttons, so the first press wins."""
+
+    pressed: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Button:
+    """What a button carries in PTB's callback-data cache (Telegram itself only sees a UUID)."""
+
+    payload: str
+    keyboard: KeyboardState = field(repr=False)
 
 
 class TelegramBridge:
@@ -146,13 +158,11 @@ class TelegramBridge:
         self.due_followups = due_followups
         self.followup_done = followup_done
         self.clock = clock
-        self.payloads = CallbackPayloads()
         self._secret = settings.sender_hash_secret  # read once, never logged
         self._tz = ZoneInfo(settings.timezone)
         parse_quiet_hours(settings.quiet_hours)  # fail early on a malformed QUIET_HOURS
         self._locks: Dict[int, List[Any]] = {}  # chat id → [lock, users]
         self.limits = TelegramLimits(settings.telegram_rate_per_user, settings.telegram_max_pending)
-        self._pressed: "OrderedDict[Tuple[int, int], None]" = OrderedDict()  # messages whose button was used
 
     # ---------------------------------------------------------------- helpers
 
@@ -236,32 +246,29 @@ class TelegramBridge:
                 await self.deliver(bot, chat_id, [OutgoingText(ui_text("unavailable", self._ui_language(language)))])
             return False
         log.debug("telegram %s from sender %s…: %d replies from Rasa", kind, sender[:8], len(replies))
-        items = render_replies(replies, chat_id, self.payloads, self._ui_language(language))
+        items = render_replies(replies, self._ui_language(language))
         return await self.deliver(bot, chat_id, items)
 
     async def deliver(self, bot: Any, chat_id: int, items: Sequence[Outgoing]) -> bool:
-        """Send the rendered items in order. False when the user cannot be reached."""
+        """Send the rendered items in order. False when the user cannot be reached.
+
+        Flood limits are PTB's AIORateLimiter's: it paces the requests, waits out a RetryAfter and
+        sends once more; a second RetryAfter reaches us here and that message is dropped."""
         for item in items:
-            for attempt in range(2):
-                try:
-                    if isinstance(item, OutgoingDocument):
-                        await bot.send_document(
-                            chat_id=chat_id, document=item.content, filename=item.filename, caption=item.caption
-                        )
-                    else:
-                        await bot.send_message(chat_id=chat_id, text=item.text, reply_markup=_markup(item))
-                    break
-                except RetryAfter as error:
-                    if attempt:
-                        log.warning("Telegram rate limit for a chat; dropping a message")
-                        break
-                    await asyncio.sleep(min(_seconds(error.retry_after), 30))
-                except Forbidden:
-                    log.info("Telegram user blocked the bot or left; not delivered")
-                    return False
-                except TelegramError as error:
-                    log.warning("Telegram refused a message: %s", type(error).__name__)
-                    break
+            try:
+                if isinstance(item, OutgoingDocument):
+                    await bot.send_document(
+                        chat_id=chat_id, document=item.content, filename=item.filename, caption=item.caption
+                    )
+                else:
+                    await bot.send_message(chat_id=chat_id, text=item.text, reply_markup=_markup(item))
+            except RetryAfter:
+                log.warning("Telegram rate limit for a chat; dropping a message")
+            except Forbidden:
+                log.info("Telegram user blocked the bot or left; not delivered")
+                return False
+            except TelegramError as error:
+                log.warning("Telegram refused a message: %s", type(error).__name__)
         return True
 
     async def _converse_as(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str,
@@ -335,16 +342,14 @@ class TelegramBridge:
         user = query.from_user
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
+        data = query.data
         # A double tap arrives as two callback queries before the keyboard is gone: one answer only.
-        if message is not None:
-            pressed = (chat_id, message.message_id)
-            if pressed in self._pressed:
+        if isinstance(data, Button):
+            if data.keyboard.pressed:
                 with contextlib.suppress(TelegramError):
                     await query.answer()
                 return
-            self._pressed[pressed] = None
-            while len(self._pressed) > 10_000:
-                self._pressed.popitem(last=False)
+            data.keyboard.pressed = True
         with contextlib.suppress(TelegramError):
             await query.answer()
         if message is not None and message.is_accessible:
@@ -354,7 +359,7 @@ class TelegramBridge:
                 log.debug("could not remove inline keyboard: %s", error)
             except TelegramError as error:
                 log.warning("could not remove inline keyboard: %s", type(error).__name__)
-        payload = self.payloads.decode(chat_id, query.data or "")
+        payload = button_payload(data)
         language = metadata_language(user.language_code)
         if payload is None:
             expired = ui_text("button_expired", self._ui_language(language))
@@ -388,7 +393,6 @@ class TelegramBridge:
                     await self.followup_done(chat_id, sender, delivered)
                 except Exception:
                     log.exception("followup_done() failed")
-            await asyncio.sleep(FOLLOWUP_SEND_GAP_SECONDS)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # No update contents here: they would contain the user's text.
@@ -396,15 +400,27 @@ class TelegramBridge:
         log.error("error while handling a Telegram update: %s", type(error).__name__, exc_info=error)
 
 
-def _seconds(value: Any) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+def button_payload(data: Any) -> Optional[str]:
+    """The payload a pressed button carries; None when it is unknown (e.g. sent before a restart).
+
+    A button sent before the callback-data cache carried its payload inline ("p:/affirm"); PTB
+    hands it over as InvalidCallbackData and it still works (bot.inbound checks it like any text).
+    """
+    if isinstance(data, Button):
+        return data.payload
+    if isinstance(data, InvalidCallbackData) and isinstance(data.callback_data, str) \
+            and data.callback_data.startswith(LEGACY_INLINE_PREFIX):
+        return data.callback_data[len(LEGACY_INLINE_PREFIX):] or None
+    return None
 
 
 def _markup(item: OutgoingText) -> Optional[InlineKeyboardMarkup]:
     if not item.keyboard:
         return None
+    keyboard = KeyboardState()
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(title, callback_data=data) for title, data in row] for row in item.keyboard]
+        [[InlineKeyboardButton(title, callback_data=Button(payload, keyboard)) for title, payload in row]
+         for row in item.keyboard]
     )
 
 
@@ -428,7 +444,7 @@ def build_application(
     `chat_seen(chat_id, sender_id, language)` after each user turn (bot.telegram.followups).
     """
     settings = settings or get_settings()
-    if not settings.telegram_bot_token:
+    if not settings.telegram_token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
     owns_rasa = rasa is None
     if rasa is None:
@@ -437,15 +453,17 @@ def build_application(
         settings, rasa, owns_rasa=owns_rasa, due_followups=due_followups, followup_done=followup_done,
         chat_seen=chat_seen, clock=clock,
     )
-    redact_token_in_logs(settings.telegram_bot_token)
+    redact_token_in_logs(settings.telegram_token)
     keep_updates_out_of_logs()
     base_url = base_url or settings.telegram_base_url
     application = (
         Application.builder()
-        .token(settings.telegram_bot_token)
+        .token(settings.telegram_token)
         .base_url(base_url)
         .base_file_url(base_file_url or default_base_file_url(base_url))
         .concurrent_updates(True)  # different chats in parallel; one chat in order (_chat_lock)
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_WAIT))
+        .arbitrary_callback_data(BUTTON_CACHE_KEYBOARDS)
         .build()
     )
     application.bot_data["trygg_bridge"] = bridge
@@ -461,7 +479,7 @@ def build_application(
 
     if application.job_queue is None:
         raise ConfigError('PTB JobQueue unavailable: install APScheduler ("python-telegram-bot[job-queue]")')
-    interval = followup_interval if followup_interval is not None else followup_interval_from_env()
+    interval = followup_interval if followup_interval is not None else settings.followup_check_seconds
     application.job_queue.run_repeating(
         bridge.followup_job,
         interval=interval,
@@ -525,124 +543,9 @@ async def running(
         await _close_owned(application)
 
 
-@dataclass
-class WebhookServer:
-    runner: web.AppRunner
-    host: str
-    port: int
-    path: str
-
-
-def webhook_listen_from_env() -> Tuple[str, int, Optional[str]]:
-    """Where the local webhook server listens (a TLS reverse proxy forwards to it)."""
-    host = os.environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1"
-    try:
-        port = int(os.environ.get("TELEGRAM_WEBHOOK_PORT") or 8443)
-    except ValueError:
-        port = 8443
-    path = os.environ.get("TELEGRAM_WEBHOOK_PATH") or None
-    return host, port, path
-
-
-_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-
-
-def check_webhook_settings(settings: Settings) -> None:
-    if not settings.telegram_webhook_url:
-        raise ConfigError("TELEGRAM_WEBHOOK_URL is not set")
-    if not settings.telegram_webhook_secret:
-        raise ConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (1-256 characters A-Z a-z 0-9 _ -)")
-    if not _SECRET_RE.match(settings.telegram_webhook_secret):
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only contain A-Z a-z 0-9 _ - (1-256 characters)")
-
-
-async def start_webhook_server(application: Application, *, host: str, port: int, path: str,
-                               secret: str) -> WebhookServer:
-    """A small aiohttp server that accepts Telegram's POSTs and feeds PTB's update queue.
-
-    This does what PTB's own webhook server (tornado, not installed) does: requests without the
-    right X-Telegram-Bot-Api-Secret-Token header get 403 and are dropped.
-    """
-    expected = secret.encode("utf-8")
-
-    async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
-        if not hmac.compare_digest(given, expected):
-            log.warning("webhook request with %s secret token rejected", "a wrong" if given else "no")
-            return web.Response(status=403, text="forbidden")
-        try:
-            data = await request.json()
-            update = Update.de_json(data, application.bot)
-        except Exception as error:  # malformed JSON or not an Update
-            log.warning("webhook request with an invalid body rejected: %s", type(error).__name__)
-            return web.Response(status=400, text="bad request")
-        if update is None:
-            return web.Response(status=400, text="bad request")
-        await application.update_queue.put(update)
-        return web.Response(status=200)
-
-    app = web.Application(client_max_size=1024 * 1024)
-    app.router.add_post(path, receive)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    actual_port = port
-    for address in runner.addresses:
-        if isinstance(address, tuple) and len(address) >= 2:
-            actual_port = address[1]
-            break
-    return WebhookServer(runner=runner, host=host, port=actual_port, path=path)
-
-
-@contextlib.asynccontextmanager
-async def running_webhook(
-    application: Application,
-    settings: Settings,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8443,
-    path: Optional[str] = None,
-    set_commands: bool = True,
-) -> AsyncIterator[WebhookServer]:
-    """Run in webhook mode inside this block: local server up, then setWebhook with the secret.
-
-    `path` defaults to the path of TELEGRAM_WEBHOOK_URL. The webhook is left registered on exit
-    (Telegram keeps the updates until the bot is back), like PTB's run_webhook.
-    """
-    check_webhook_settings(settings)
-    path = path or urlsplit(settings.telegram_webhook_url).path or "/"
-    await application.initialize()
-    server: Optional[WebhookServer] = None
-    try:
-        if set_commands:
-            await register_commands(application)
-        await application.start()
-        server = await start_webhook_server(
-            application, host=host, port=port, path=path, secret=settings.telegram_webhook_secret
-        )
-        await application.bot.set_webhook(
-            url=settings.telegram_webhook_url,
-            secret_token=settings.telegram_webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-        )
-        log.info("webhook mode: listening on %s:%d", host, server.port)
-        yield server
-    finally:
-        if server is not None:
-            await server.runner.cleanup()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        await _close_owned(application)
-
-
 async def serve(settings: Optional[Settings] = None, stop: Optional[asyncio.Event] = None) -> None:
-    """Run until SIGINT/SIGTERM (or `stop` is set): polling, or webhook when configured."""
+    """Run with long polling until SIGINT/SIGTERM (or `stop` is set)."""
     settings = settings or get_settings()
-    if settings.telegram_webhook_url:
-        check_webhook_settings(settings)
     from .followups import StoredFollowups
 
     followups = StoredFollowups(settings.database_url, settings.sender_hash_secret)
@@ -656,14 +559,9 @@ async def serve(settings: Optional[Settings] = None, stop: Optional[asyncio.Even
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
     try:
-        if settings.telegram_webhook_url:
-            host, port, path = webhook_listen_from_env()
-            async with running_webhook(application, settings, host=host, port=port, path=path):
-                await stop.wait()
-        else:
-            log.info("long polling mode")
-            async with running(application):
-                await stop.wait()
+        log.info("long polling mode")
+        async with running(application):
+            await stop.wait()
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)

@@ -3,18 +3,16 @@
 * Texts longer than Telegram's 4096-character limit are split at paragraph, then line, then
   sentence, then word boundaries (hard cut only for a single "word" longer than the limit).
   Length is counted in UTF-16 code units, as Telegram does (an emoji may count as 2).
-* Rasa buttons become an inline keyboard spec: rows of (title, callback_data). Telegram allows
-  at most 64 bytes of callback_data; a short payload travels as "p:<payload>", a longer one as
-  "k:<key>" where the key maps back to the payload in a per-chat table (`CallbackPayloads`).
+* Rasa buttons become an inline keyboard spec: rows of (title, payload). The payload never goes
+  to Telegram as such: bot.telegram.app puts it into PTB's callback-data cache (any length;
+  Telegram sees a UUID of 64 bytes, its limit for callback_data).
 * A custom payload {"type": "referat", "filename": ..., "text": ...} becomes a .txt document.
 * Texts are sent as plain text (no parse_mode), so Rasa's texts can never break Markdown/HTML.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -24,7 +22,7 @@ TELEGRAM_TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64  # bytes
 FILENAME_MAX_CHARS = 64
 
-# One inline keyboard: rows of buttons, a button is (title, callback_data).
+# One inline keyboard: rows of buttons, a button is (title, payload).
 Keyboard = Tuple[Tuple[Tuple[str, str], ...], ...]
 
 
@@ -120,49 +118,7 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> List[str]:
 # --------------------------------------------------------------------------------------------
 # Buttons and callback data
 
-class CallbackPayloads:
-    """Maps Rasa button payloads to Telegram callback_data (≤ 64 bytes) and back, per chat.
-
-    Short payloads are carried inline ("p:" + payload) and survive a restart; long ones get a
-    key ("k:" + 20 hex chars of SHA-256) kept in memory, per chat, least recently used first out.
-    """
-
-    DIRECT = "p:"
-    KEYED = "k:"
-
-    def __init__(self, max_chats: int = 10_000, max_keys_per_chat: int = 200):
-        self._max_chats = max_chats
-        self._max_keys = max_keys_per_chat
-        self._chats: "OrderedDict[int, OrderedDict[str, str]]" = OrderedDict()
-
-    def encode(self, chat_id: int, payload: str) -> str:
-        direct = self.DIRECT + payload
-        if len(direct.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
-            return direct
-        key = self.KEYED + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
-        table = self._chats.get(chat_id)
-        if table is None:
-            table = self._chats[chat_id] = OrderedDict()
-            while len(self._chats) > self._max_chats:
-                self._chats.popitem(last=False)
-        self._chats.move_to_end(chat_id)
-        table[key] = payload
-        table.move_to_end(key)
-        while len(table) > self._max_keys:
-            table.popitem(last=False)
-        return key
-
-    def decode(self, chat_id: int, data: str) -> Optional[str]:
-        """The payload behind callback_data, or None when unknown (e.g. after a restart)."""
-        if data.startswith(self.DIRECT):
-            return data[len(self.DIRECT):] or None
-        if data.startswith(self.KEYED):
-            table = self._chats.get(chat_id)
-            return table.get(data) if table else None
-        return None
-
-
-def build_keyboard(buttons: Iterable[Dict[str, Any]], chat_id: int, payloads: CallbackPayloads) -> Optional[Keyboard]:
+def build_keyboard(buttons: Iterable[Dict[str, Any]]) -> Optional[Keyboard]:
     """Rasa buttons → one button per row (long titles stay readable on a phone)."""
     rows = []
     for button in buttons:
@@ -170,7 +126,7 @@ def build_keyboard(buttons: Iterable[Dict[str, Any]], chat_id: int, payloads: Ca
         if not payload:
             continue
         title = str(button.get("title") or "").strip() or payload
-        rows.append(((title, payloads.encode(chat_id, payload)),))
+        rows.append(((title, payload),))
     return tuple(rows) or None
 
 
@@ -207,8 +163,6 @@ def referat_document(custom: Any) -> Optional[OutgoingDocument]:
 
 def render_replies(
     replies: Iterable[Dict[str, Any]],
-    chat_id: int,
-    payloads: CallbackPayloads,
     language: Optional[str] = None,
     limit: int = TELEGRAM_TEXT_LIMIT,
 ) -> List[Outgoing]:
@@ -220,7 +174,7 @@ def render_replies(
     out: List[Outgoing] = []
     for reply in replies:
         chunks = split_text(str(reply.get("text") or ""), limit)
-        keyboard = build_keyboard(reply.get("buttons") or [], chat_id, payloads)
+        keyboard = build_keyboard(reply.get("buttons") or [])
         for chunk in chunks[:-1]:
             out.append(OutgoingText(chunk))
         if chunks:

@@ -8,7 +8,6 @@ FORWARDED_ALLOW_IPS and RATE_LIMIT_STORAGE_URL must be set, or it stops with a c
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 import uvicorn
@@ -22,9 +21,9 @@ from .app import create_app  # noqa: E402  (after the production check above)
 
 def main() -> int:
     require_production_settings(PRODUCTION_SETTINGS)
-    level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     logging.getLogger(__name__).info("web entry on http://%s:%s (Rasa: %s)", settings.web_host, settings.web_port,
                                      ", ".join(settings.rasa_urls))

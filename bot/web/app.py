@@ -19,9 +19,10 @@ and e-mail addresses – before Rasa, its tracker store and logs, or the action 
 
 Sessions
 --------
-A session token is `v1.<random nonce>.<issued, hex seconds>.<HMAC-SHA256 signature>`, signed with a
-key derived from `settings.session_secret`. The sender id sent to Rasa is a second keyed hash of the
-nonce (`web-<hex>`): it is not the token, and nobody without the secret can guess or forge one.
+A session token is `v1.<random nonce>.<issued>.<HMAC-SHA256 signature>`, signed by itsdangerous'
+TimestampSigner with a key derived from `settings.session_secret` (it also checks the max age).
+The sender id sent to Rasa is a second keyed hash of the nonce (`web-<hex>`): it is not the token,
+and nobody without the secret can guess or forge one.
 The conversation history lives in the browser tab (sessionStorage, forgotten after
 WIDGET_IDLE_MINUTES without activity); the server keeps none.
 
@@ -46,6 +47,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from itsdangerous import BadData, BadSignature, TimestampSigner
+from itsdangerous.encoding import base64_decode, base64_encode
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -93,45 +96,63 @@ def text_for(language: str, key: str, **values: Any) -> str:
 # Signed sessions
 # ------------------------------------------------------------------------------------------------
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+class _Signer(TimestampSigner):
+    """itsdangerous' TimestampSigner with HMAC-SHA256 under our derived key and an injectable clock."""
+
+    def __init__(self, key: bytes, clock: Callable[[], float]):
+        super().__init__(key, key_derivation="none", digest_method=hashlib.sha256)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock())
 
 
-TOKEN_RE = re.compile(r"v1\.([A-Za-z0-9_-]{24})\.([0-9a-f]{1,12})\.([A-Za-z0-9_-]{43})")
+TOKEN_PREFIX = "v1."
+NO_MAX_AGE = 100 * 365 * 86400  # "no expiry" still refuses a token issued in the future
+NONCE_RE = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def _canonical(token: str) -> bool:
+    """The signature in its one base64 spelling. itsdangerous compares the decoded bytes, and the
+    last of 43 characters carries 2 unused bits: "…A" and "…B" decode alike. Such a twin of a valid
+    token would be harmless (the same session) – but a string the server did not issue is refused."""
+    signature = token.rpartition(".")[2].encode("ascii")
+    try:
+        return base64_encode(base64_decode(signature)) == signature
+    except BadData:
+        return False
 
 
 class SessionSigner:
-    """Issues and checks the widget's session tokens and derives the Rasa sender id from them."""
+    """Issues and checks the widget's session tokens and derives the Rasa sender id from them.
+
+    A token is `v1.<random nonce>.<issued>.<signature>`, signed by itsdangerous' TimestampSigner
+    (HMAC-SHA256 under the key derived for WEB_SESSION_TOKEN); the max age is checked there too.
+    """
 
     def __init__(self, secret: str, max_age_seconds: Optional[float] = None, clock: Callable[[], float] = time.time):
         if not secret:
             raise ValueError("session secret is empty")
-        self._sign_key = derive_key(secret, WEB_SESSION_TOKEN)
+        self._signer = _Signer(derive_key(secret, WEB_SESSION_TOKEN), clock)
         self._sender_key = derive_key(secret, WEB_SENDER_ID)
         self.max_age_seconds = max_age_seconds if max_age_seconds and max_age_seconds > 0 else None
-        self._clock = clock
-
-    def _signature(self, payload: str) -> str:
-        return _b64(hmac.new(self._sign_key, payload.encode("ascii"), hashlib.sha256).digest())
 
     def issue(self) -> str:
-        payload = f"v1.{_b64(secrets.token_bytes(18))}.{int(self._clock()):x}"
-        return f"{payload}.{self._signature(payload)}"
+        nonce = base64.urlsafe_b64encode(secrets.token_bytes(18)).decode("ascii")
+        return self._signer.sign(TOKEN_PREFIX + nonce).decode("ascii")
 
     def sender_id(self, token: Any) -> Optional[str]:
-        """The Rasa sender id for a valid token; None when it is missing, forged or expired."""
-        if not isinstance(token, str) or len(token) > 120:
+        """The Rasa sender id for a valid token; None when it is missing, forged, expired or from the future."""
+        if not isinstance(token, str) or len(token) > 120 or not token.isascii() or not _canonical(token):
             return None
-        match = TOKEN_RE.fullmatch(token)
-        if not match:
+        try:
+            value = self._signer.unsign(token, max_age=self.max_age_seconds or NO_MAX_AGE).decode("ascii")
+        except BadSignature:  # also SignatureExpired, and a timestamp in the future
             return None
-        nonce, issued_hex, signature = match.groups()
-        if not hmac.compare_digest(self._signature(f"v1.{nonce}.{issued_hex}"), signature):
+        except (ValueError, OverflowError, OSError):  # a signed timestamp beyond year 9999 (a pre-itsdangerous token)
             return None
-        issued, now = int(issued_hex, 16), self._clock()
-        if issued > now + 300:
-            return None
-        if self.max_age_seconds is not None and now - issued > self.max_age_seconds:
+        nonce = value[len(TOKEN_PREFIX):]
+        if not value.startswith(TOKEN_PREFIX) or not NONCE_RE.fullmatch(nonce):
             return None
         return "web-" + hmac.new(self._sender_key, nonce.encode("ascii"), hashlib.sha256).hexdigest()
 

@@ -4,7 +4,8 @@ It speaks the methods the bot uses – getMe, getUpdates (long poll with timeout
 sendMessage, sendChatAction, answerCallbackQuery, editMessageReplyMarkup, sendDocument
 (multipart), setWebhook, deleteWebhook, getWebhookInfo, setMyCommands … – and checks what the
 real API checks where it matters (4096-character texts, 64-byte callback_data, known chats and
-messages, "message is not modified"). Unknown methods are logged, recorded in `unknown_methods`
+messages, "message is not modified"); `flood()` makes the next calls of a method fail with 429
+and retry_after, as Telegram's flood control does. Unknown methods are logged, recorded in `unknown_methods`
 and answered `ok: false, 404`, so a method the fake lacks shows up at once.
 
 Usage::
@@ -28,7 +29,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-import aiohttp
 from aiohttp import web
 
 from tests.fakes.local_server import LocalAiohttpServer
@@ -109,6 +109,7 @@ class FakeTelegramBotApi(LocalAiohttpServer):
         self._changed: Optional[asyncio.Condition] = None
         self._closing = False
         self._runner: Optional[web.AppRunner] = None
+        self._floods: Dict[str, List[int]] = {}  # method (lower case) → retry_after of the next 429s
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -224,25 +225,10 @@ class FakeTelegramBotApi(LocalAiohttpServer):
         """The user blocks the bot: sending to them fails with 403."""
         self.blocked_users.add(user_id)
 
-    async def post_to_webhook(self, update: Dict[str, Any], *, secret_token: Any = "registered") -> int:
-        """Deliver `update` to the registered webhook as Telegram would; returns the HTTP status.
-
-        secret_token="registered" sends the secret given in setWebhook, None sends no header,
-        any other string sends that string.
-        """
-        if not self.webhook["url"]:
-            raise AssertionError("no webhook registered")
-        update = dict(update)
-        update.setdefault("update_id", next(self._next_update_id))
-        headers = {}
-        secret = self.webhook["secret_token"] if secret_token == "registered" else secret_token
-        if secret is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        async with aiohttp.ClientSession() as session:
-            async with session.post(self.webhook["url"], json=update, headers=headers) as response:
-                return response.status
-
-    # ------------------------------------------------------------------ what the test inspects
+    def flood(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` fail as Telegram's flood control does: 429 with
+        parameters.retry_after (python-telegram-bot raises RetryAfter)."""
+        self._floods[method.lower()] = [retry_after] * times
 
     def calls_for(self, method: str) -> List[ApiCall]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
@@ -343,6 +329,10 @@ class FakeTelegramBotApi(LocalAiohttpServer):
             log.warning("fake Telegram Bot API: unknown method %s %s", method, sorted(params))
             self.unknown_methods.append(method)
             response = self._error(404, f"Not Found: method {method} not implemented by the fake")
+        elif self._floods.get(method.lower()):
+            retry_after = self._floods[method.lower()].pop(0)
+            response = self._error(429, f"Too Many Requests: retry after {retry_after}",
+                                   parameters={"retry_after": retry_after})
         else:
             try:
                 response = await handler(params, files)

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,21 +115,31 @@ def is_transient(error: DBAPIError) -> bool:
 RETRY_DELAYS_SECONDS = (0.5, 1, 1.5, 2, 3, 3, 4)  # ~15 s in all: longer than a PostgreSQL restart
 
 
+def _transient(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) and is_transient(error)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning("database unreachable (%s); retrying in %.1f s", type(error).__name__,
+                state.next_action.sleep if state.next_action else 0.0)
+
+
 async def retrying(call: Callable[[], Awaitable[T]], delays: Tuple[float, ...] = RETRY_DELAYS_SECONDS) -> T:
-    """`await call()`, again after each pause in `delays` while the database is unreachable.
+    """`await call()`, again after each pause in `delays` while the database is unreachable (tenacity).
 
     Only lost or refused connections are retried (see `is_transient`); after the last pause the
     error is raised, so the caller can tell the user instead of losing anything.
     """
-    for delay in (*delays, None):
-        try:
-            return await call()
-        except DBAPIError as error:
-            if delay is None or not is_transient(error):
-                raise
-            log.warning("database unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
+    retry = AsyncRetrying(
+        retry=retry_if_exception(_transient),
+        # (tenacity asks for the pause before it checks `stop`: none after the last attempt)
+        wait=lambda state: delays[state.attempt_number - 1] if state.attempt_number <= len(delays) else 0,
+        stop=stop_after_attempt(len(delays) + 1),
+        before_sleep=_log_retry,
+        reraise=True,
+    )
+    return await retry(call)
 
 
 async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
