@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from trygg.settings import VAR_DIR, get_settings  # noqa: E402
+from trygg.settings import get_settings  # noqa: E402
 
 
 class FileHandler:
@@ -35,7 +35,7 @@ class FileHandler:
 
 def main() -> int:
     settings = get_settings()
-    folder = VAR_DIR / "mail"
+    folder = settings.var_dir / "mail"
     controller = Controller(FileHandler(folder), hostname=settings.smtp_host, port=settings.smtp_port)
     controller.start()
     print(f"mail catcher on {settings.smtp_host}:{settings.smtp_port}, mails go to {folder}", flush=True)
