@@ -3,6 +3,8 @@ when an answer is written per audience, changeable – and the answer fits the a
 No model, no server: the actions run with Rasa's CollectingDispatcher and the real domain."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from rasa.shared.core.domain import Domain
 
@@ -151,3 +153,94 @@ def test_a_choice_out_of_the_blue_is_only_confirmed(domain):
     messages, returned = run_action(ActionAnswerForAudience(), [user_event("jeg er leder", "audience_inform")],
                                     {"language": "nb", "audience": "leder"}, domain=domain)
     assert [m.get("response") for m in messages] == ["utter_audience_set"]
+
+
+# ---- the answers written per audience (domain/responses/*.yml; docs/audience.md) ----------------------
+
+WRITTEN_PER_AUDIENCE = ["utter_anchoring", "utter_attachment_can_change", "utter_birth_parents_feelings",
+                        "utter_care_challenges", "utter_curriculum", "utter_foster_child_attachment",
+                        "utter_leader_role", "utter_mentalization", "utter_smaa_boerns_stemmer",
+                        "utter_trial_actions_what"]
+# how a text speaks to foster parents about their own home
+TO_FOSTER_PARENTS = {"nb": ("hos dere", "dere som fosterforeldre", "relasjonen til dere"),
+                     "da": ("hos jer", "jer som plejeforældre", "relationen til jer")}
+# the leader's own tasks, said to the leader
+TO_THE_LEADER = ("Som leder ", "Heng opp plakater", "Hæng plakater")
+# leader topics: a pedagogue is told what they mean for them, and that they are the leader's job
+LEADER_TOPICS = ["utter_anchoring", "utter_care_challenges", "utter_curriculum", "utter_leader_role",
+                 "utter_mentalization"]
+# each language's own words for the home and the daycare (a link's address is not a word)
+OTHER_LANGUAGES_WORDS = {"nb": ("plejebarn", "plejeforæld", "plejefamilie", "dagtilbud", "vuggestue"),
+                         "da": ("fosterbarn", "fosterforeld", "fosterhjem", "barnehage", "avdeling")}
+
+
+def _answers(domain):
+    """The answers written per audience (utter_audience_set, said only once an audience is known, is not one)."""
+    return [r for r in _audience_responses(domain) if r != "utter_audience_set"]
+
+
+def _words(text):
+    return re.sub(r"\S*www\.\S*", "", text)
+
+
+def test_the_answers_whose_framing_differs_are_written_per_audience(domain):
+    assert set(WRITTEN_PER_AUDIENCE) <= set(_answers(domain))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", ("pedagog", "leder", None))
+def test_only_a_foster_parent_is_spoken_to_about_their_own_home(domain, language, audience):
+    """A Danish pædagog asking about attachment is not told «Et plejebarn får netop den mulighed hos jer»."""
+    for response in _answers(domain):
+        text = _variation_for(domain, response, language, audience)["text"]
+        said = [p for p in TO_FOSTER_PARENTS[language] if p in text]
+        assert not said, f"{response} [{language}/{audience}] says {said}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_foster_parent_is_spoken_to_about_their_home_where_the_source_is_about_it(domain, language):
+    for response in ("utter_attachment_can_change", "utter_foster_child_attachment", "utter_birth_parents_feelings"):
+        text = _variation_for(domain, response, language, "fosterforelder")["text"]
+        assert any(p in text for p in TO_FOSTER_PARENTS[language]), f"{response} [{language}]"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", ("fosterforelder", "pedagog"))
+def test_only_a_leader_is_given_the_leaders_tasks_as_their_own(domain, language, audience):
+    """A Norwegian foster parent asking how to anchor Omsorgsgrebet is not told «Heng opp plakater … på
+    avdelingene», nor «Som leder har du …»."""
+    for response in WRITTEN_PER_AUDIENCE:
+        text = _variation_for(domain, response, language, audience)["text"]
+        said = [p for p in TO_THE_LEADER if p in text]
+        assert not said, f"{response} [{language}/{audience}] says {said}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_leader_asking_about_the_method_gets_the_leaders_part(domain, language):
+    for response in ("utter_smaa_boerns_stemmer", "utter_trial_actions_what", "utter_mentalization", "utter_leader_role"):
+        for_leader = _variation_for(domain, response, language, "leder")["text"]
+        assert "Som leder " in for_leader, f"{response} [{language}]"
+        assert for_leader != _variation_for(domain, response, language, "pedagog")["text"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("response", LEADER_TOPICS)
+def test_a_pedagogue_asking_a_leader_topic_is_told_what_it_means_for_them(domain, language, response):
+    text = _variation_for(domain, response, language, "pedagog")["text"]
+    assert re.search(r"\blederens? op?pgave\b|\blederen\b|\bdin leder\b", text), f"{response} [{language}] names the leader"
+    assert re.search(r"\b(deg|dig) som (pedagog|pædagog)\b|\bspørre deg\b|\bspørge\b", text), \
+        f"{response} [{language}] speaks to the pedagogue"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("audience", AUDIENCES + (None,))
+def test_every_text_written_per_audience_fits_a_phone_names_its_source_and_speaks_the_language(domain, language, audience):
+    for response in _answers(domain):
+        text = _variation_for(domain, response, language, audience)["text"]
+        neutral = _variation_for(domain, response, language, None)["text"]
+        words = len(re.findall(r"\w+", text))
+        assert 30 <= words <= 140, f"{response} [{language}/{audience}] has {words} words"
+        source = neutral.strip().splitlines()[-1]
+        assert source.startswith("Kilde: «") and text.rstrip().endswith(source), f"{response} [{language}/{audience}]"
+        other = [w for w in OTHER_LANGUAGES_WORDS[language] if w in _words(text).lower()]
+        assert not other, f"{response} [{language}/{audience}] uses {other}"

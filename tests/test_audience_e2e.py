@@ -67,7 +67,9 @@ def test_telegrams_foster_parent_is_not_asked(bot_servers):
     replies = httpx.post(f"{bot_servers.rasa_url}/webhooks/rest/webhook", timeout=60,
                          json={"sender": sender, "message": LEADER_QUESTION["nb"],
                                "metadata": {"channel": "telegram", "language": "nb", "audience": "fosterforelder"}}).json()
-    assert FOR_LEADER["nb"] in _text(replies) and ASKED["nb"] not in _text(replies)
+    text = _text(replies)
+    assert "lederens oppgave i barnehagen" in text and ASKED["nb"] not in text
+    assert FOR_LEADER["nb"] not in text, "the leader's tasks are told as the daycare leader's, not as the foster parent's"
 
 
 def test_a_question_that_says_who_is_asking_is_answered_for_them_at_once(bot_servers):
@@ -75,3 +77,25 @@ def test_a_question_that_says_who_is_asking_is_answered_for_them_at_once(bot_ser
                          json={"sender": uuid.uuid4().hex, "metadata": {"language": "da"},
                                "message": "jeg er pædagog i en vuggestue, " + LEADER_QUESTION["da"]}).json()
     assert FOR_PEDAGOGUE["da"] in _text(replies) and ASKED["da"] not in _text(replies)
+
+
+def _ask(bot_servers, message, language, audience):
+    return _text(httpx.post(f"{bot_servers.rasa_url}/webhooks/rest/webhook", timeout=60,
+                            json={"sender": uuid.uuid4().hex, "message": message,
+                                  "metadata": {"language": language, "audience": audience}}).json())
+
+
+def test_a_danish_pedagogue_asking_about_attachment_is_not_spoken_to_as_a_foster_parent(bot_servers):
+    text = _ask(bot_servers, "kan tilknytning ændres", "da", "pedagog")
+    assert "tilknytning regnes som noget fleksibelt" in text and "Kilde: «Tilknytning»" in text
+    assert "hos jer" not in text and "plejebarn" not in text
+    # the same question from a Danish foster family: their home
+    assert "Et plejebarn får netop den mulighed hos jer" in _ask(bot_servers, "kan tilknytning ændres", "da", "fosterforelder")
+
+
+def test_a_norwegian_foster_parent_asking_how_to_anchor_omsorgsgrebet_is_not_given_the_leaders_list(bot_servers):
+    text = _ask(bot_servers, "hvordan forankrer vi omsorgsgrebet", "nb", "fosterforelder")
+    assert "Manualen ber barnehagen introdusere Omsorgsgrebet for foreldrene" in text
+    assert "Heng opp plakater" not in text and "Som leder" not in text
+    for_leader = _ask(bot_servers, "hvordan forankrer vi omsorgsgrebet", "nb", "leder")
+    assert "Heng opp plakater" in for_leader and ASKED["nb"] not in for_leader

@@ -286,7 +286,8 @@ def test_danish_page_delete_and_new_conversation(page: Any, servers: Dict[str, A
     page.keyboard.type("Hvad er Omsorgsgrebet?")
     page.keyboard.press("Enter")
     page.locator(f"{WIDGET} .msg.bot", has_text="Ekko: Hvad er Omsorgsgrebet?").wait_for()
-    assert rasa.requests[-1]["metadata"] == {"channel": "web", "language": "da"}
+    # the Furesø page's widget says who uses it (data-audience="pedagog"; docs/audience.md)
+    assert rasa.requests[-1]["metadata"] == {"channel": "web", "language": "da", "audience": "pedagog"}
     sender = rasa.requests[-1]["sender"]
 
     page.locator(f"{WIDGET} button.tool", has_text="Slet samtalen").click()
