@@ -28,12 +28,19 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import crisis_detector, stored_model
 from bot.nlu.crisis_decision import CRISIS_INTENT, POSSIBLE_INTENT, TopicGate, decide
-from bot.nlu.crisis_patterns import PATTERNS_FILE, find_crisis, load_patterns
+from bot.nlu.crisis_patterns import PATTERNS_FILE, credited, find_crisis, load_patterns
 from bot.nlu.intent_override import override_intent
+from bot.nlu.language_decision import decide as decide_language
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODEL_FILE = "crisis_detector.joblib"
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def _clear_language(text: str) -> Optional[str]:
+    """The language as the pipeline's LanguageDetector (default settings) sees it, None when unclear."""
+    decision = decide_language(text)
+    return decision.language if decision.clear else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -66,12 +73,14 @@ class CrisisSafetyNet(GraphComponent):
         pairs = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples if m.get(TEXT)]
         examples = crisis_detector.load_corpus(REPO_ROOT / self._config["corpus"])
         examples += crisis_detector.examples_from_intents(pairs, CRISIS_INTENT)
+        floor_rules = credited(self._patterns)
         self._detector = crisis_detector.train(
             examples, target_recall=float(self._config["target_recall"]),
             sure_false_alarm_share=float(self._config["sure_false_alarm_share"]),
             folds=int(self._config["folds"]), C=float(self._config["C"]),
             ordinary_weight=float(self._config["ordinary_weight"]),
-            floor=lambda text: find_crisis(text, self._patterns) is not None)
+            floor=lambda text: find_crisis(text, floor_rules) is not None,
+            language=_clear_language)
         return stored_model.save(self._storage, self._resource, MODEL_FILE, self._detector)
 
     @classmethod
@@ -88,7 +97,9 @@ class CrisisSafetyNet(GraphComponent):
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
             topic = (ranking[0]["name"], float(ranking[0]["confidence"])) if ranking else None
             classifier_crisis = (message.get(INTENT) or {}).get("name") == CRISIS_INTENT
-            decision = decide(text, self._patterns, self._detector, topic, self._gate, classifier_crisis)
+            detection = message.get("language_detection") or {}  # set by LanguageDetector, earlier in the pipeline
+            lang = detection.get("language") if detection.get("clear") else None
+            decision = decide(text, self._patterns, self._detector, topic, self._gate, classifier_crisis, lang)
             if decision.tier is None:
                 continue
             message.set("crisis", decision.as_dict(), add_to_output=True)
