@@ -53,3 +53,12 @@ def test_without_detected_languages_there_is_one_threshold():
     da = _set(np.linspace(0.40, 0.95, 20), "da", None)
     thresholds, *_ = _choose([nb, da])
     assert thresholds.possible_by_lang == {} and thresholds.possible_for("da") == thresholds.possible
+
+
+def test_an_uncredited_rule_fires_but_is_not_counted_when_the_threshold_is_chosen():
+    from bot.nlu.crisis_patterns import credited, find_crisis, load_patterns
+    rules = load_patterns()
+    text = "han er 14 og utsatt for sextortion, de krever penger"
+    assert find_crisis(text, rules) is not None  # the user still gets the crisis answer
+    assert find_crisis(text, credited(rules)) is None  # the threshold choice does not lean on it
+    assert 0 < len(rules) - len(credited(rules)) < len(rules)

@@ -1,9 +1,10 @@
 """Rasa component: decides, last in the NLU pipeline, whether a message may be about danger.
 
-Two signals, each giving a tier (see bot/nlu/crisis_decision.py):
+Three signals, each giving a tier (see bot/nlu/crisis_decision.py):
 * the pattern floor (content/crisis_patterns.yml), order-tolerant keyword rules;
 * the crisis detector (bot/nlu/crisis_detector.py), trained here on data/crisis/ against every
-  non-crisis example, its two thresholds chosen on out-of-fold scores;
+  non-crisis example, its thresholds chosen on out-of-fold scores – the *possible* one per language
+  the LanguageDetector (earlier in the pipeline) is clear about (`per_language_thresholds`);
 * and the topic classifier's own guess: when its best intent is `crisis`, that is never demoted to
   the next topic – it is at least *possible*.
 
@@ -48,7 +49,8 @@ class CrisisSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"corpus": "data/crisis", "target_recall": 0.99, "sure_false_alarm_share": 0.001, "folds": 5,
-                "C": 10.0, "ordinary_weight": 1.0, "topic_gate_confidence": 0.7, "topic_gate_max_score": 0.4}
+                "C": 10.0, "ordinary_weight": 1.0, "topic_gate_confidence": 0.7, "topic_gate_max_score": 0.4,
+                "per_language_thresholds": True}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -80,7 +82,7 @@ class CrisisSafetyNet(GraphComponent):
             folds=int(self._config["folds"]), C=float(self._config["C"]),
             ordinary_weight=float(self._config["ordinary_weight"]),
             floor=lambda text: find_crisis(text, floor_rules) is not None,
-            language=_clear_language)
+            language=_clear_language if self._config["per_language_thresholds"] else None)
         return stored_model.save(self._storage, self._resource, MODEL_FILE, self._detector)
 
     @classmethod
