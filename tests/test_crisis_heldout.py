@@ -23,6 +23,7 @@ def test_heldout_crisis_recall_and_false_alarms(nlu_agent):
     counts = defaultdict(Counter)  # (lang, kind) → {"sure": n, "possible": n, "none": n}
     missed = []
     false_alarms = []
+    signals = Counter()  # which signal raised a needless tier: pattern, detector or classifier
     for example in heldout_corpus():
         parse = nlu_agent(example.text)
         tier = TIER_OF_INTENT.get(parse["intent"]["name"], "none")
@@ -31,10 +32,16 @@ def test_heldout_crisis_recall_and_false_alarms(nlu_agent):
         if example.is_crisis and tier == "none":
             missed.append(f"  [{example.lang} {example.kind}] → {parse['intent']['name']}: {example.text[:120]!r}")
         if example.ordinary and tier != "none":
+            signals[("ordinary", (parse.get("crisis") or {}).get("by", "?"))] += 1
             false_alarms.append(f"  [{example.lang} {tier}] {example.text[:120]!r}")
 
     topic_rows = [(lang, text) for lang, intent, text in heldout_examples() if intent != "crisis"]
-    asked = Counter(lang for lang, text in topic_rows if nlu_agent(text)["intent"]["name"] in TIER_OF_INTENT)
+    asked = Counter()
+    for lang, text in topic_rows:
+        parse = nlu_agent(text)
+        if parse["intent"]["name"] in TIER_OF_INTENT:
+            asked[lang] += 1
+            signals[("topic", (parse.get("crisis") or {}).get("by", "?"))] += 1
     topic_total = Counter(lang for lang, _ in topic_rows)
 
     lines = ["Crisis, held-out (never trained on): recall = sure + possible; sure alone in brackets"]
@@ -61,6 +68,8 @@ def test_heldout_crisis_recall_and_false_alarms(nlu_agent):
                      f"{sum(ordinary[lang].values())}")
     lines.append("Topic questions of tests/nlu asked «is anyone in danger?» first: "
                  + ", ".join(f"{lang} {asked[lang]}/{topic_total[lang]}" for lang in LANGUAGES))
+    lines.append("Raised by (ordinary worries | topic questions): " + ", ".join(
+        f"{by} {signals[('ordinary', by)]} | {signals[('topic', by)]}" for by in ("pattern", "detector", "classifier")))
     lines += ["Missed:"] + missed + ["False alarms on ordinary worries:"] + false_alarms
     report = "\n".join(lines)
     print("\n" + report)

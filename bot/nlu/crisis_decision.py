@@ -52,15 +52,16 @@ class CrisisDecision:
 
 def decide(text: str, patterns: Optional[List] = None, detector: Optional[CrisisDetector] = None,
            topic: Optional[Tuple[str, float]] = None, gate: TopicGate = TopicGate(),
-           classifier_crisis: bool = False) -> CrisisDecision:
+           classifier_crisis: bool = False, lang: Optional[str] = None) -> CrisisDecision:
     """`topic`: the topic model's best (intent, confidence) other than `crisis`, if any;
     `classifier_crisis`: the topic model's own best guess is `crisis` – never demoted to the next
-    topic: it is at least *possible*."""
+    topic: it is at least *possible*; `lang`: the message's language when the language detector is
+    clear about it (the detector's possible threshold is chosen per language), else None."""
     match = find_crisis(text, patterns)
     score, detector_tier = 0.0, None
     if detector is not None:
         score = detector.score(text)
-        detector_tier = detector.tier(score)
+        detector_tier = detector.tier(score, lang)
         if detector_tier == POSSIBLE and gate.spares(score, topic):
             detector_tier = None
     pattern_tier = match.tier if match else None

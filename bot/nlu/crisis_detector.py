@@ -10,7 +10,13 @@ examples plus the corpus' ordinary worries that share words with danger).
 * Two thresholds, chosen at training time on out-of-fold scores (k-fold cross-validation, so
   every example is scored by a model that never saw it):
   - `possible`: the highest threshold at which, in each language, at least `target_recall` of
-    the crisis examples still score above it;
+    the crisis examples still score above it (those the pattern floor catches need not);
+  - one `possible` threshold per *detected* language (nb or da, when the language detector is
+    clear about a message; bot/nlu/language_decision.py): the same rule applied to the crisis
+    examples detected as that language, so that Danish messages are not held to the lowest
+    Norwegian score. A message of unclear language gets the overall (lowest) one. If the split
+    would let the recall of any labelled language (nb, da, en) fall below `target_recall`
+    out-of-fold, the threshold of the detected language that loses it is lowered just enough;
   - `sure`: above every out-of-fold score of an ordinary worry and above all but
     `sure_false_alarm_share` of every other non-crisis message.
 * `kind(text)` – which of the twelve kinds, from a second classifier on the crisis examples.
@@ -91,42 +97,73 @@ class Thresholds:
     possible: float
     sure: float
     report: Dict[str, float] = field(default_factory=dict)
+    possible_by_lang: Dict[str, float] = field(default_factory=dict)  # by detected language
+
+    def possible_for(self, lang: Optional[str]) -> float:
+        return self.possible_by_lang.get(lang, self.possible) if lang else self.possible
+
+
+def _possible_threshold(scores: np.ndarray, indices: Sequence[int], floor: np.ndarray, target_recall: float) -> float:
+    """The highest threshold that lets at most (1 − target_recall) of these crisis examples pass
+    (those the pattern floor catches need not be caught by the detector)."""
+    allowed_misses = int(math.floor((1.0 - target_recall) * len(indices)))
+    left = np.sort([scores[i] for i in indices if not floor[i]])
+    return float(left[allowed_misses]) if len(left) > allowed_misses else 1.0
 
 
 def choose_thresholds(scores: np.ndarray, examples: Sequence[Example], target_recall: float,
-                      sure_false_alarm_share: float, floor: Optional[np.ndarray] = None) -> Thresholds:
+                      sure_false_alarm_share: float, floor: Optional[np.ndarray] = None,
+                      detected: Optional[Sequence[Optional[str]]] = None) -> Thresholds:
     """Thresholds from out-of-fold scores (see the module doc). `floor[i]` is true where the
     pattern floor already catches example i: the detector need not, so those do not pull the
-    possible threshold down."""
+    possible threshold down. `detected[i]`: the language the language detector is clear about
+    for example i (None when unclear); without it there is one possible threshold for all."""
     floor = np.zeros(len(examples), dtype=bool) if floor is None else floor
-    possible = 1.0
+    detected = [None] * len(examples) if detected is None else list(detected)
+    labelled = sorted({e.lang for e in examples if e.is_crisis and e.lang})
+    possible = min([_possible_threshold(scores, [i for i, e in enumerate(examples) if e.is_crisis and e.lang == lang],
+                                        floor, target_recall) for lang in labelled] or [1.0])
+    by_lang = {}
+    for lang in sorted({d for d in detected if d}):
+        mine = [i for i, e in enumerate(examples) if e.is_crisis and detected[i] == lang]
+        by_lang[lang] = max(possible, _possible_threshold(scores, mine, floor, target_recall))
+    per_example = np.array([by_lang.get(d, possible) if d else possible for d in detected])
+    caught = floor | (scores >= per_example)
+    # Every labelled language must keep its recall: where the split costs one of them, lower the
+    # threshold of the detected language that loses it, just enough, until none falls short.
+    for lang in labelled:
+        mine = np.array([e.is_crisis and e.lang == lang for e in examples])
+        while caught[mine].mean() < target_recall:
+            missed = [i for i in np.flatnonzero(mine & ~caught) if detected[i] in by_lang]
+            i = max(missed, key=lambda j: scores[j])
+            by_lang[detected[i]] = float(scores[i])
+            per_example = np.array([by_lang.get(d, possible) if d else possible for d in detected])
+            caught = floor | (scores >= per_example)
     report: Dict[str, float] = {}
-    for lang in sorted({e.lang for e in examples if e.is_crisis and e.lang}):
-        mine = [i for i, e in enumerate(examples) if e.is_crisis and e.lang == lang]
-        allowed_misses = int(math.floor((1.0 - target_recall) * len(mine)))
-        left = np.sort([scores[i] for i in mine if not floor[i]])  # what only the detector can catch
-        if len(left) > allowed_misses:
-            possible = min(possible, float(left[allowed_misses]))
-    ordinary = np.array([s for s, e in zip(scores, examples) if e.ordinary])
-    others = np.sort([s for s, e in zip(scores, examples) if not e.is_crisis and not e.ordinary])
+    ordinary_mask = np.array([e.ordinary for e in examples])
+    crisis_mask = np.array([e.is_crisis for e in examples])
+    other_mask = ~crisis_mask & ~ordinary_mask
+    ordinary = scores[ordinary_mask]
+    others = np.sort(scores[other_mask])
     allowed = int(math.floor(sure_false_alarm_share * len(others)))
     top_other = float(others[len(others) - 1 - allowed]) if len(others) else 0.0
-    sure = max(float(ordinary.max()) if len(ordinary) else 0.0, top_other, possible) + 1e-6
+    sure = max(float(ordinary.max()) if len(ordinary) else 0.0, top_other, max([possible, *by_lang.values()])) + 1e-6
     sure = min(sure, 0.999)
-    crisis = np.array([s for s, e in zip(scores, examples) if e.is_crisis])
-    negatives = np.array([s for s, e in zip(scores, examples) if not e.is_crisis])
-    caught = floor | (scores >= possible)
-    ordinary_mask = np.array([e.ordinary for e in examples])
+    crisis = scores[crisis_mask]
+    negatives = scores[~crisis_mask]
+    for lang in labelled:
+        mine = np.array([e.is_crisis and e.lang == lang for e in examples])
+        report[f"oof_recall_with_floor_{lang}"] = float(caught[mine].mean())
     report.update({
-        "oof_recall_with_floor": float(caught[[e.is_crisis for e in examples]].mean()),
+        "oof_recall_with_floor": float(caught[crisis_mask].mean()),
         "oof_ordinary_with_floor": float(caught[ordinary_mask].mean()) if ordinary_mask.any() else 0.0,
-        "oof_recall_possible": float((crisis >= possible).mean()),
+        "oof_recall_possible": float((crisis >= per_example[crisis_mask]).mean()),
         "oof_recall_sure": float((crisis >= sure).mean()),
-        "oof_ordinary_possible": float((ordinary >= possible).mean()) if len(ordinary) else 0.0,
-        "oof_other_possible": float((others >= possible).mean()) if len(others) else 0.0,
-        "oof_negative_sure": float((negatives >= sure).mean()),
+        "oof_ordinary_possible": float((ordinary >= per_example[ordinary_mask]).mean()) if len(ordinary) else 0.0,
+        "oof_other_possible": float((scores[other_mask] >= per_example[other_mask]).mean()) if len(others) else 0.0,
+        "oof_negative_sure": float((negatives >= sure).mean()) if len(negatives) else 0.0,
     })
-    return Thresholds(possible=possible, sure=sure, report=report)
+    return Thresholds(possible=possible, sure=sure, report=report, possible_by_lang=by_lang)
 
 
 @dataclass
@@ -142,17 +179,23 @@ class CrisisDetector:
     def kind(self, text: str) -> str:
         return str(self.kinds.predict([text])[0])
 
-    def tier(self, score: float) -> Optional[str]:
+    def tier(self, score: float, lang: Optional[str] = None) -> Optional[str]:
+        """`lang`: the language the language detector is clear about, None when unclear."""
         if score >= self.thresholds.sure:
             return "sure"
-        if score >= self.thresholds.possible:
+        possible = (self.thresholds.possible_for(lang) if hasattr(self.thresholds, "possible_by_lang")
+                    else self.thresholds.possible)  # a model stored before the per-language thresholds
+        if score >= possible:
             return "possible"
         return None
 
 
 def train(examples: Sequence[Example], target_recall: float = 0.99, sure_false_alarm_share: float = 0.001,
           folds: int = 5, C: float = 10.0, ordinary_weight: float = 1.0,
-          floor: Optional[Callable[[str], bool]] = None) -> CrisisDetector:
+          floor: Optional[Callable[[str], bool]] = None,
+          language: Optional[Callable[[str], Optional[str]]] = None) -> CrisisDetector:
+    """`floor(text)`: the pattern floor catches it; `language(text)`: the language the language
+    detector is clear about (None when unclear) – then each language gets its own possible threshold."""
     texts = [e.text for e in examples]
     labels = np.array([int(e.is_crisis) for e in examples])
     # The ordinary worries are the hard negatives (danger words, no danger): they may weigh more.
@@ -164,7 +207,9 @@ def train(examples: Sequence[Example], target_recall: float = 0.99, sure_false_a
                                      classifier__sample_weight=weights[train_index])
         out_of_fold[test_index] = model.predict_proba([texts[i] for i in test_index])[:, 1]
     caught_by_floor = np.array([bool(floor and floor(t)) for t in texts])
-    thresholds = choose_thresholds(out_of_fold, examples, target_recall, sure_false_alarm_share, caught_by_floor)
+    detected = [language(t) for t in texts] if language else None
+    thresholds = choose_thresholds(out_of_fold, examples, target_recall, sure_false_alarm_share, caught_by_floor,
+                                   detected)
     binary = _binary_model(C).fit(texts, labels, classifier__sample_weight=weights)
     kinded = [e for e in examples if e.kind in KINDS]
     kinds = Pipeline([("features", _features()),

@@ -9,7 +9,11 @@ quotes, emoji and control characters made plain, lowercased, æøå folded). Two
   expression for one whole word; `groups` names shared word lists (negations, pronouns …).
 
 Every rule has a `kind` and a `tier`: `sure` (the help-line answer at once) or `possible` (the
-bot asks «Er noen i fare akkurat nå?» first). Pure: no Rasa imports.
+bot asks «Er noen i fare akkurat nå?» first). `credited: false` marks a rule written after
+reading the crisis detector's own lowest-scored training examples: it fires like any other, but
+the detector's threshold is chosen as if it did not exist – out-of-fold it would look perfect on
+the very examples it was written from, and the threshold would rise on a promise the rule keeps
+only on the training data (measured: docs/crisis.md). Pure: no Rasa imports.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ class CrisisPattern:
     kind: str
     tier: str
     regex: "re.Pattern[str]"
+    credited: bool = True  # counts as caught when the detector's threshold is chosen (see below)
 
     def matches(self, folded: str, words: Sequence[str]) -> bool:
         return self.regex.search(folded) is not None
@@ -50,6 +55,7 @@ class NearRule:
     tier: str
     words: Tuple["re.Pattern[str]", ...]
     within: int
+    credited: bool = True
 
     def matches(self, folded: str, words: Sequence[str]) -> bool:
         positions = [[i for i, w in enumerate(words) if regex.fullmatch(w)] for regex in self.words]
@@ -87,12 +93,14 @@ def load_patterns(path: Path = PATTERNS_FILE) -> List[Rule]:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     groups = {name: "(?:" + "|".join(words) + ")" for name, words in (data.get("groups") or {}).items()}
     rules: List[Rule] = [
-        CrisisPattern(kind=p["kind"], tier=p.get("tier", SURE), regex=re.compile(p["re"]))
+        CrisisPattern(kind=p["kind"], tier=p.get("tier", SURE), regex=re.compile(p["re"]),
+                      credited=bool(p.get("credited", True)))
         for p in data["patterns"]
     ]
     rules += [
         NearRule(kind=r["kind"], tier=r.get("tier", POSSIBLE), within=int(r.get("within", 4)),
-                 words=tuple(re.compile(_expand(w, groups)) for w in r["words"]))
+                 words=tuple(re.compile(_expand(w, groups)) for w in r["words"]),
+                 credited=bool(r.get("credited", True)))
         for r in data.get("near") or []
     ]
     return rules
@@ -103,6 +111,11 @@ def find_all(text: str, patterns: Optional[List[Rule]] = None) -> List[CrisisMat
     words = _WORD.findall(folded)
     return [CrisisMatch(kind=p.kind, tier=p.tier, pattern=p.source)
             for p in (patterns if patterns is not None else load_patterns()) if p.matches(folded, words)]
+
+
+def credited(patterns: Sequence[Rule]) -> List[Rule]:
+    """The rules the detector's threshold choice may count on (see the module doc)."""
+    return [p for p in patterns if p.credited]
 
 
 def find_crisis(text: str, patterns: Optional[List[Rule]] = None) -> Optional[CrisisMatch]:

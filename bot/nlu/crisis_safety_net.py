@@ -1,9 +1,10 @@
 """Rasa component: decides, last in the NLU pipeline, whether a message may be about danger.
 
-Two signals, each giving a tier (see bot/nlu/crisis_decision.py):
+Three signals, each giving a tier (see bot/nlu/crisis_decision.py):
 * the pattern floor (content/crisis_patterns.yml), order-tolerant keyword rules;
 * the crisis detector (bot/nlu/crisis_detector.py), trained here on data/crisis/ against every
-  non-crisis example, its two thresholds chosen on out-of-fold scores;
+  non-crisis example, its thresholds chosen on out-of-fold scores – the *possible* one per language
+  the LanguageDetector (earlier in the pipeline) is clear about (`per_language_thresholds`);
 * and the topic classifier's own guess: when its best intent is `crisis`, that is never demoted to
   the next topic – it is at least *possible*.
 
@@ -28,12 +29,19 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import crisis_detector, stored_model
 from bot.nlu.crisis_decision import CRISIS_INTENT, POSSIBLE_INTENT, TopicGate, decide
-from bot.nlu.crisis_patterns import PATTERNS_FILE, find_crisis, load_patterns
+from bot.nlu.crisis_patterns import PATTERNS_FILE, credited, find_crisis, load_patterns
 from bot.nlu.intent_override import override_intent
+from bot.nlu.language_decision import decide as decide_language
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODEL_FILE = "crisis_detector.joblib"
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def _clear_language(text: str) -> Optional[str]:
+    """The language as the pipeline's LanguageDetector (default settings) sees it, None when unclear."""
+    decision = decide_language(text)
+    return decision.language if decision.clear else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -41,7 +49,8 @@ class CrisisSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"corpus": "data/crisis", "target_recall": 0.99, "sure_false_alarm_share": 0.001, "folds": 5,
-                "C": 10.0, "ordinary_weight": 1.0, "topic_gate_confidence": 0.7, "topic_gate_max_score": 0.4}
+                "C": 10.0, "ordinary_weight": 1.0, "topic_gate_confidence": 0.7, "topic_gate_max_score": 0.4,
+                "per_language_thresholds": True}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -66,12 +75,14 @@ class CrisisSafetyNet(GraphComponent):
         pairs = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples if m.get(TEXT)]
         examples = crisis_detector.load_corpus(REPO_ROOT / self._config["corpus"])
         examples += crisis_detector.examples_from_intents(pairs, CRISIS_INTENT)
+        floor_rules = credited(self._patterns)
         self._detector = crisis_detector.train(
             examples, target_recall=float(self._config["target_recall"]),
             sure_false_alarm_share=float(self._config["sure_false_alarm_share"]),
             folds=int(self._config["folds"]), C=float(self._config["C"]),
             ordinary_weight=float(self._config["ordinary_weight"]),
-            floor=lambda text: find_crisis(text, self._patterns) is not None)
+            floor=lambda text: find_crisis(text, floor_rules) is not None,
+            language=_clear_language if self._config["per_language_thresholds"] else None)
         return stored_model.save(self._storage, self._resource, MODEL_FILE, self._detector)
 
     @classmethod
@@ -88,7 +99,9 @@ class CrisisSafetyNet(GraphComponent):
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
             topic = (ranking[0]["name"], float(ranking[0]["confidence"])) if ranking else None
             classifier_crisis = (message.get(INTENT) or {}).get("name") == CRISIS_INTENT
-            decision = decide(text, self._patterns, self._detector, topic, self._gate, classifier_crisis)
+            detection = message.get("language_detection") or {}  # set by LanguageDetector, earlier in the pipeline
+            lang = detection.get("language") if detection.get("clear") else None
+            decision = decide(text, self._patterns, self._detector, topic, self._gate, classifier_crisis, lang)
             if decision.tier is None:
                 continue
             message.set("crisis", decision.as_dict(), add_to_output=True)
