@@ -11,6 +11,7 @@ from typing import Dict
 from trygg.content import LANGUAGES, load
 
 TEXTS_FILE = "channel_texts.yml"
+CHANNELS = ("web", "telegram")
 
 
 @lru_cache(maxsize=1)
@@ -22,6 +23,11 @@ def _all() -> Dict[str, Dict[str, Dict[str, str]]]:
     return data
 
 
+@lru_cache(maxsize=None)
 def texts(section: str) -> Dict[str, Dict[str, str]]:
-    """{language: {key: text}} of one section ("web", "telegram", "telegram_commands")."""
-    return _all()[section]
+    """{language: {key: text}} of one section ("web", "telegram", "telegram_commands"); the channels
+    ("web", "telegram") also get the texts of `both`, which they say alike."""
+    data = _all()
+    if section not in CHANNELS:
+        return data[section]
+    return {language: {**data["both"][language], **data[section][language]} for language in LANGUAGES}

@@ -206,3 +206,15 @@ def test_every_theme_lists_only_declared_topics_and_has_both_names():
     for theme_id, theme in CATALOGUE["themes"].items():
         assert theme.get("nb") and theme.get("da"), theme_id
         assert set(theme["topics"]) <= ids, (theme_id, sorted(set(theme["topics"]) - ids))
+
+
+@pytest.mark.parametrize("language", ["nb", "da"])
+def test_the_help_menu_offers_every_theme_of_the_catalogue_by_its_name(language):
+    """utter_help's buttons are the catalogue's themes, in its order, with the theme's name."""
+    [variation] = [v for v in DOMAIN["responses"]["utter_help"]
+                   if {"name": "language", "value": language} in [{k: c[k] for k in ("name", "value")}
+                                                                   for c in v.get("condition", [])]]
+    offered = [(b["title"], b["payload"]) for b in variation["buttons"]]
+    declared = [(theme[language], '/help_theme{"theme":"%s"}' % theme_id)
+                for theme_id, theme in CATALOGUE["themes"].items()]
+    assert offered == declared
