@@ -16,13 +16,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run train chat validate test test-fast bench-nlu bench purge audit clean
+.PHONY: help install run train topics chat validate test test-fast bench-nlu bench purge audit clean
 
 help:
 	@echo "make run        install, train if needed, start Rasa + actions + web (+ Telegram if TELEGRAM_BOT_TOKEN)"
 	@echo "make test       install, train if needed, run every test"
 	@echo "make test-fast  ruff + the fast tests (logic, every custom action, NLU data; no model or services, <90 s)"
 	@echo "make train      train the model (only when data/config changed)"
+	@echo "make topics     write the intents, rules and reflection lists that follow from content/topics.yml"
 	@echo "make chat       talk to the bot in the terminal (rasa shell; starts the action server)"
 	@echo "make validate   rasa data validate --fail-on-warnings"
 	@echo "make bench-nlu  measure the NLU pipeline on the public xSID data (XSID_DIR=path)"
@@ -44,12 +45,18 @@ install: $(INSTALLED)
 # ---- model: retrained only when training data, domain, config or the custom NLU changed ----
 $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 	@mkdir -p var models
+	$(PY) scripts/topics.py
 	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name trygg-havn
 	@touch $@
 
 train: $(MODEL)
 
+# ---- what follows from the catalogue (docs/adding-a-topic.md); also run before every training ----
+topics: $(INSTALLED)
+	$(PY) scripts/topics.py
+
 validate: $(INSTALLED)
+	$(PY) scripts/topics.py
 	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 run: $(MODEL)

@@ -1,41 +1,41 @@
-"""The content catalogue as data: topics (with their hand), button titles, themes, suggestions.
+"""The content catalogue as data: topics (with their hand and title), themes, suggestions.
 
-Everything here is read from `content/` (YAML that a pedagogue can edit); nothing is hard-coded.
-Pure: no Rasa imports.
+Everything here is read from `content/` (YAML that a pedagogue can edit, through trygg.content);
+nothing is hard-coded. Pure: no Rasa imports.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict
 
-import yaml
+from trygg.content import CONTENT_DIR, load
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-
-
-def _load(name: str):
-    return yaml.safe_load((CONTENT_DIR / name).read_text(encoding="utf-8"))
+__all__ = ["CONTENT_DIR", "topics", "title", "titled_intents", "themes", "suggestions", "hand_of"]
 
 
 @lru_cache(maxsize=1)
 def topics() -> Dict[str, dict]:
-    """Content topics by intent id: {'covers', 'source', 'hand'}."""
-    return {t["id"]: t for t in _load("topics.yml")["content"]}
+    """Content topics by intent id: {'title', 'covers', 'source', 'hand'}."""
+    return {t["id"]: t for t in load("topics.yml")["content"]}
 
 
 @lru_cache(maxsize=1)
-def _titles() -> dict:
-    return _load("topic_titles.yml")
+def titled_intents() -> Dict[str, Dict[str, str]]:
+    """{intent: {nb, da}}: the button title of every content topic and of the conversation intents
+    that «Mente du …?» may offer (those with a `title` in content/topics.yml)."""
+    catalogue = load("topics.yml")
+    return {entry["id"]: entry["title"] for entry in catalogue["content"] + catalogue["conversation"]
+            if "title" in entry}
 
 
-def title(topic_id: str, language: str) -> str:
-    entry = _titles()["titles"].get(topic_id)
-    return entry[language] if entry else topic_id
+def title(intent: str, language: str) -> str:
+    entry = titled_intents().get(intent)
+    return entry[language] if entry else intent
 
 
 def themes() -> Dict[str, dict]:
-    return _titles()["themes"]
+    """The help menu's themes in order: {theme id: {nb, da, topics}}."""
+    return load("topics.yml")["themes"]
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +43,7 @@ def suggestions() -> Dict[str, dict]:
     """Prøvehandlinger per topic, merged from content/suggestions/*.yml."""
     merged: Dict[str, dict] = {}
     for path in sorted((CONTENT_DIR / "suggestions").glob("*.yml")):
-        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        merged.update(load(f"suggestions/{path.name}") or {})
     return merged
 
 

@@ -9,13 +9,10 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Dict, List, Optional
 
-import yaml
-
-from actions.catalogue import CONTENT_DIR
 from trygg.buttons import button
+from trygg.content import load
 
 MEDICAL = "medical"
 # Kinds where an adult may be harming a child: the bekymringsmelding / underretning route.
@@ -26,14 +23,12 @@ ABUSE_KINDS = frozenset({
 CONFIRMED_INTENT, RULED_OUT_INTENT = "crisis_confirmed", "crisis_ruled_out"  # the safety question's buttons
 
 
-@lru_cache(maxsize=1)
 def helplines() -> dict:
-    return yaml.safe_load((CONTENT_DIR / "helplines.yml").read_text(encoding="utf-8"))
+    return load("helplines.yml")
 
 
-@lru_cache(maxsize=1)
 def crisis_texts() -> dict:
-    return yaml.safe_load((CONTENT_DIR / "crisis_answers.yml").read_text(encoding="utf-8"))
+    return load("crisis_answers.yml")
 
 
 def _country(language: str) -> str:

@@ -1,7 +1,8 @@
 """Which hand to suggest after an answer, and the concrete prøvehandlinger for it. Pure.
 
 Hands and suggestions come from content/topics.yml (`hand`) and content/suggestions/*.yml
-(each suggestion with its source passage). "both" = den store hånd first, then den lille.
+(each suggestion with its source passage), the words around them from content/hand_offer.yml.
+"both" = den store hånd first, then den lille.
 """
 from __future__ import annotations
 
@@ -10,21 +11,13 @@ from typing import List, Optional
 
 from actions.catalogue import hand_of, suggestions
 from trygg.buttons import button
+from trygg.content import LANGUAGES, load, pick
 
-HAND_NAMES = {
-    "nb": {"big": "den store hånden (nærhet, trøst, beskyttelse)",
-           "small": "den lille hånden (selvstendighet, mestring, deltakelse)"},
-    "da": {"big": "den store hånd (nærhed, trøst, beskyttelse)",
-           "small": "den lille hånd (autonomi, mestring, deltagelse)"},
-}
-LEAD = {
-    "nb": {"big": "Her passer {big}.", "small": "Her passer {small}.",
-           "both": "Først {big}, så {small}."},
-    "da": {"big": "Her passer {big}.", "small": "Her passer {small}.",
-           "both": "Først {big}, så {small}."},
-}
-TRY = {"nb": "Du kan prøve dette:", "da": "Du kan prøve dette:"}
-SAVE = {"nb": "Lagre som prøvehandling", "da": "Gem som prøvehandling"}
+_TEXTS = load("hand_offer.yml")  # content/hand_offer.yml
+HAND_NAMES = {lang: pick(_TEXTS["hand_names"], lang) for lang in LANGUAGES}
+LEAD = {lang: pick(_TEXTS["lead"], lang) for lang in LANGUAGES}
+TRY = {lang: _TEXTS["texts"]["try"][lang] for lang in LANGUAGES}
+SAVE = {lang: _TEXTS["texts"]["save"][lang] for lang in LANGUAGES}
 
 
 @dataclass(frozen=True)

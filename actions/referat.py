@@ -1,57 +1,20 @@
 """A short plain-text summary ("referat") of a guided "Små barns stemmer" reflection.
 
 The text has headings in the user's language (nb or da), can be copied or sent to a leader,
-and runs every free-text field through `redact` once more before it leaves the bot. Pure:
-no Rasa, HTTP or database imports.
+and runs every free-text field through `redact` once more before it leaves the bot. Its words:
+content/referat.yml. Pure: no Rasa, HTTP or database imports.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Dict, Mapping
 
+from trygg.content import LANGUAGES, load, pick
 from trygg.redaction import redact
 
-LABELS: Dict[str, Dict[str, str]] = {
-    "nb": {
-        "title": "Referat – Små barns stemmer",
-        "date": "Dato",
-        "situation": "Situasjonen",
-        "adult_perspective": "Den voksnes perspektiv",
-        "child_perspective": "Barnets perspektiv",
-        "hand": "Hånd",
-        "trial_action": "Prøvehandling",
-        "empty": "(ikke fylt ut)",
-        "footer": "Skrevet med Trygg havn. Les gjennom før du deler referatet.",
-        "file_stem": "referat-sma-barns-stemmer",
-    },
-    "da": {
-        "title": "Referat – Små børns stemmer",
-        "date": "Dato",
-        "situation": "Situationen",
-        "adult_perspective": "Den voksnes perspektiv",
-        "child_perspective": "Barnets perspektiv",
-        "hand": "Hånd",
-        "trial_action": "Prøvehandling",
-        "empty": "(ikke udfyldt)",
-        "footer": "Skrevet med Trygg havn. Læs referatet igennem, før du deler det.",
-        "file_stem": "referat-sma-borns-stemmer",
-    },
-}
-
-HAND_NAMES: Dict[str, Dict[str, str]] = {
-    "nb": {
-        "big": "den store hånden (nærhet, trøst og beskyttelse)",
-        "small": "den lille hånden (autonomi, mestring og deltakelse)",
-        "both": "først den store hånden (nærhet, trøst og beskyttelse), "
-        "så den lille hånden (autonomi, mestring og deltakelse)",
-    },
-    "da": {
-        "big": "den store hånd (nærhed, trøst og beskyttelse)",
-        "small": "den lille hånd (autonomi, mestring og deltagelse)",
-        "both": "først den store hånd (nærhed, trøst og beskyttelse), "
-        "dernæst den lille hånd (autonomi, mestring og deltagelse)",
-    },
-}
+_TEXTS = load("referat.yml")  # content/referat.yml
+LABELS: Dict[str, Dict[str, str]] = {lang: pick(_TEXTS["labels"], lang) for lang in LANGUAGES}
+HAND_NAMES: Dict[str, Dict[str, str]] = {lang: pick(_TEXTS["hand_names"], lang) for lang in LANGUAGES}
 
 SECTIONS = ("situation", "adult_perspective", "child_perspective", "hand", "trial_action")
 

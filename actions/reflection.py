@@ -15,19 +15,19 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Text
 
-import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.catalogue import CONTENT_DIR, topics
+from actions.catalogue import topics
 from actions.conversation_language import language_of
 from actions.privacy import ActionPrivacy
 from actions.referat import format_referat, referat_filename
 from actions.themes import ActionShowTheme
 from trygg.store import queries
 from actions.user_store import in_store, user_key
+from trygg.content import load
 from trygg.text import fold, fold_words, has_words
 from trygg.settings import get_settings
 
@@ -37,9 +37,8 @@ SLOTS = ("refl_situation", "refl_adult", "refl_child", "refl_hand", "refl_action
 ANSWER_ACTIONS = {"privacy": ActionPrivacy, "help_theme": ActionShowTheme}
 
 
-@lru_cache(maxsize=1)
 def _settings() -> Dict[str, Any]:
-    return yaml.safe_load((CONTENT_DIR / "reflection.yml").read_text(encoding="utf-8"))
+    return load("reflection.yml")
 
 
 def answered_intents() -> FrozenSet[str]:

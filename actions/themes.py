@@ -1,4 +1,5 @@
-"""action_show_theme: the topics of one help-menu theme as buttons."""
+"""action_show_theme: the topics of one help-menu theme as buttons (themes and titles: content/topics.yml;
+the heading: content/menus.yml)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -9,9 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue import themes, title
 from actions.conversation_language import language_of
 from trygg.buttons import button
+from trygg.content import load
 from trygg.text import fold
 
-HEADING = {"nb": "Velg et tema:", "da": "Vælg et emne:"}
+HEADING = load("menus.yml")["theme_heading"]  # {nb, da}
 
 
 def theme_from_text(value: str) -> str | None:

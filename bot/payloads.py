@@ -15,14 +15,10 @@ Everything else a user types is text. Pure: reads content/topics.yml once, no ot
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, FrozenSet
 
-import yaml
-
 from trygg.audiences import AUDIENCES
-
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+from trygg.content import load
 
 # intent → the entity names its buttons carry (an empty tuple: the button sends no entities)
 BUTTON_INTENTS: Dict[str, tuple] = {
@@ -63,8 +59,7 @@ CHANNEL_INTENTS: FrozenSet[str] = frozenset({
 
 @lru_cache(maxsize=1)
 def topic_intents() -> FrozenSet[str]:
-    data = yaml.safe_load((CONTENT_DIR / "topics.yml").read_text(encoding="utf-8"))
-    return frozenset(t["id"] for t in data["content"])
+    return frozenset(t["id"] for t in load("topics.yml")["content"])
 
 
 @lru_cache(maxsize=1)

@@ -80,8 +80,9 @@ class Settings(BaseSettings):
 
     # Language and deployment content
     default_language: str = "nb"
-    where_to_ask_nb: str = "barneverntjenesten i kommunen din, eller kontaktpersonen din for fosterhjemmet"
-    where_to_ask_da: str = "din leder i dagtilbuddet eller kommunen"
+    # "" = the default text of content/out_of_scope.yml (actions/out_of_scope.py)
+    where_to_ask_nb: str = ""
+    where_to_ask_da: str = ""
 
     environment: str = Field("development", env="TRYGG_ENV")
     log_level: str = "INFO"
