@@ -85,11 +85,12 @@ RULES: List[Rule] = [
     Rule(SMALL, "unsure_support_participation", emotions=frozenset({"unsure"}), seeks=AUTONOMY),
     # Unsure, need unclear: a moment of safety, then support.
     Rule(BIG_THEN_SMALL, "unsure_safety_then_support", emotions=frozenset({"unsure"})),
-    # Calm, eager or happy and wanting to manage or join in: autonomy, mastery, taking part.
+    # Calm, eager or happy and wanting to do it themselves or join in: autonomy, skills, taking part.
     Rule(SMALL, "ready_to_explore", emotions=REGULATED | {None}, seeks=AUTONOMY),
     # Calm, eager or happy, nothing else known: the small hand to explore.
     Rule(SMALL, "regulated_explore", emotions=REGULATED),
-    # Nothing known: care first ("Prioriter omsorg først"), then the small hand.
+    # Nothing known: read what the child needs now; a sad child is offered the big hand first,
+    # then the small one (the source's «omsorg først» is care before planned activities, not this).
     Rule(BIG_THEN_SMALL, "unknown_care_first"),
 ]
 

@@ -1,4 +1,4 @@
-"""A short plain-text summary ("referat") of a guided "Små barns stemmer" reflection.
+"""A short plain-text summary ("referat") of a guided "Små børns stemmer" reflection.
 
 The text has headings in the user's language (nb or da), can be copied or sent to a leader,
 and runs every free-text field through `redact` once more before it leaves the bot. Its words:

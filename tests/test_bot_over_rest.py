@@ -104,7 +104,7 @@ def test_guided_reflection_ends_in_a_referat_with_a_saved_prove_action(bot_serve
     assert "5/5" in texts(answer_in_reflection(bot_servers, user, "den lille hånden"))
     replies = answer_in_reflection(bot_servers, user, "Fortelle ham hvem som henter, ring meg på 41234567")
     text = texts(replies)
-    assert "Referat – Små barns stemmer" in text and "Jeg vet ikke hvem som henter meg" in text
+    assert "Referat – Små børns stemmer" in text and "Jeg vet ikke hvem som henter meg" in text
     assert "41234567" not in text, "phone numbers are redacted before storing"
     referat = [r["custom"] for r in replies if r.get("custom", {}).get("type") == "referat"]
     assert referat and referat[0]["filename"].endswith(".txt")
@@ -148,7 +148,7 @@ def test_norwegian_questions_inside_the_reflection_are_answered_and_statements_a
     assert "Kilde: «Små børns stemmer og Omsorgsgrebet" in texts(replies) and "4/5" in replies[-1]["text"]
     assert "5/5" in texts(answer_in_reflection(bot_servers, user, "Jeg tar henne på fanget og trøster henne"))
     text = texts(answer_in_reflection(bot_servers, user, "Sitte ved siden av henne uten å klemme"))
-    assert "Referat – Små barns stemmer" in text and "Hun vil ikke klemme meg når jeg henter henne" in text
+    assert "Referat – Små børns stemmer" in text and "Hun vil ikke klemme meg når jeg henter henne" in text
     assert "den store hånden (nærhet, trøst og beskyttelse)" in text and "Hva er tilknytning" not in text
 
 

@@ -29,7 +29,7 @@ def _lines(text: str) -> list:
 def test_nb_structure_and_order():
     text = format_referat(REFLECTION, "nb")
     lines = _lines(text)
-    assert lines[0] == "Referat – Små barns stemmer"
+    assert lines[0] == "Referat – Små børns stemmer"
     assert "Dato: 14.03.2025 09:30" in lines
     positions = [lines.index(h) for h in NB_HEADINGS]
     assert positions == sorted(positions)
@@ -98,7 +98,7 @@ def test_plain_text_no_markup():
 
 
 def test_unknown_language_falls_back_to_nb():
-    assert format_referat(REFLECTION, "en").startswith("Referat – Små barns stemmer")
+    assert format_referat(REFLECTION, "en").startswith("Referat – Små børns stemmer")
 
 
 def test_filename():

@@ -102,7 +102,7 @@ class TrialActionNumber(Base):
 
 
 class Reflection(Base):
-    """A guided "Små barns stemmer" reflection: the adult's and the child's perspective."""
+    """A guided "Små børns stemmer" reflection: the adult's and the child's perspective."""
 
     __tablename__ = "reflections"
     __table_args__ = (CheckConstraint(f"hand IS NULL OR {_in('hand', HANDS)}", name="ck_reflections_hand"),)
