@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+# the `smtp` fixture: a real SMTP server (aiosmtpd) on a free local port
+pytest_plugins = ["tests.smtp_server"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))

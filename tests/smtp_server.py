@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.policy import default
 from typing import List
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from tests.stack import free_port
@@ -61,3 +62,11 @@ class SmtpServer:
                 return found
             time.sleep(0.1)
         raise AssertionError(f"{count} mail(s) to {address} did not arrive in {timeout} s (got {len(self.to(address))})")
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free local port for one test; read what it received."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

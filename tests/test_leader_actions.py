@@ -21,16 +21,8 @@ from trygg.store.db import MigratedEngine, session_scope
 from trygg.store.models import OutboxMail, Reflection
 
 from tests.action_harness import run_action, slots_set, tracker, user_event
-from tests.smtp_server import SmtpServer
 
 SOLSIKKEN = "leder.solsikken@example.dk"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from trygg.store.db import make_engine, session_scope, upgrade
 from trygg.store.models import OutboxMail
 from trygg.store.queries import delete_user_data, purge_older_than, save_reflection, save_trial_action
 
-from tests.smtp_server import SmtpServer
 from tests.stack import create_database, drop_database
 
 SOLSIKKEN = Institution("solsikken", "Børnehuset Solsikken", "leder.solsikken@example.dk", "da")
@@ -28,13 +27,6 @@ REFLECTION = {"situation": "Emil græd ved aflevering, mor ringede fra 20 30 40 
               "adult_perspective": "Jeg var presset", "child_perspective": "Han var bange",
               "hand": "big", "trial_action": "Tage Emil på skødet ved aflevering – skriv til mor@example.dk",
               "created_at": WHEN}
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -25,13 +25,6 @@ WHEN = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app_env(smtp, monkeypatch, tmp_path):
     for name, value in smtp.env().items():
         monkeypatch.setenv(name, value)
