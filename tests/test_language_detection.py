@@ -2,9 +2,11 @@
 
 Prints how often each layer picks the wrong language, on the held-out split and the training
 data (all written by language, so the label is known):
-- lingua alone (Bokmål vs Danish), per message;
+- lingua alone (Bokmål + Nynorsk vs Danish), per message;
 - the decision (explicit request → marker words → confident lingua), per message;
-- a conversation: the channel seeds the language, clear messages set it, unclear ones keep it.
+- a conversation: the channel seeds the language, clear messages set it, unclear ones keep it;
+- both ways (issue 12 point 6): every held-out message in a conversation seeded with the OTHER
+  language, through the trained pipeline – is the reply in the message's language?
 """
 from __future__ import annotations
 
