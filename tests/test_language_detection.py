@@ -36,7 +36,7 @@ def test_language_layers_measured_and_conversation_nearly_perfect():
     conversation_error = _error(conversation)
     # Worst case: the channel seeded the WRONG language; the first clear message must fix it.
     summary = (f"Language errors on {len(messages)} labelled messages:"
-          f"\n  lingua alone (nb vs da)          {lingua:.3%}"
+          f"\n  lingua alone (nb+nn vs da)       {lingua:.3%}"
           f"\n  decision per message             {per_message:.3%}"
           f"\n  clear decisions ({len(clear)} msgs)     {clear_error:.3%}"
           f"\n  in a conversation (seed + sticky) {conversation_error:.3%}")
