@@ -47,6 +47,21 @@ def test_widget_language_seeds_the_conversation(bot_servers):
     assert texts(replies) != texts(replies_nb)
 
 
+def test_clear_norwegian_question_on_the_danish_page_gets_the_norwegian_answer(bot_servers):
+    """Issue 12 point 6: the message's language wins when it is clear; the page's only when unclear."""
+    question = "hvordan lærer barn å regulere følelsene sine"
+    on_danish_page = texts(say(bot_servers, new_sender(), question, metadata={"language": "da"}))
+    in_norwegian = texts(say(bot_servers, new_sender(), question, metadata={"language": "nb"}))
+    in_danish = texts(say(bot_servers, new_sender(), "hvordan lærer børn at regulere deres følelser",
+                          metadata={"language": "da"}))
+    assert "Kilde:" in on_danish_page
+    assert on_danish_page == in_norwegian and on_danish_page != in_danish
+    # …and an unclear message after it keeps the conversation's language, as before.
+    sender = new_sender()
+    say(bot_servers, sender, "hej", metadata={"language": "da"})
+    assert texts(say(bot_servers, sender, "takk")) == texts(say(bot_servers, new_sender(), "takk", metadata={"language": "da"}))
+
+
 @pytest.mark.parametrize("text", ["", " ", "🙂🙂🙂", "\x00\x07\x1b[31m", "<script>alert(1)</script>",
                                   "'; DROP TABLE trial_actions; --", "a" * 10_000, "hjelp " * 2000])
 def test_bad_input_gets_a_friendly_reply_and_no_server_error(bot_servers, text):

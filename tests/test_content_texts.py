@@ -127,8 +127,6 @@ ALLOWED = {
     ("actions/hand_choice.py", "SEEKS_KEYWORDS"): "words that tell what the child seeks",
     ("actions/hand_choice.py", "_NEGATION_FILLERS"): "words between a negation and a keyword",
     ("actions/situation_advice.py", "_COMFORT_TRIED"): "«comfort did not help», as a pattern",
-    ("bot/nlu/language_decision.py", "NB_MARKERS"): "words that tell bokmål from Danish",
-    ("bot/nlu/language_decision.py", "DA_MARKERS"): "words that tell Danish from bokmål",
     ("bot/nlu/language_decision.py", "_SWITCH"): "«skriv på dansk»: a request to switch language",
     ("trygg/text.py", "fold"): "the letters it folds (å → a)",
     ("trygg/redaction.py", "FODSELSNUMMER"): "the placeholder put in place of a number, as in the store",

@@ -3,7 +3,8 @@
 Three layers, cheapest first:
 1. an explicit request ("skriv på dansk", "på norsk takk") – the user's word wins;
 2. marker words that exist in only one of the two languages (hva/hvad, meg/mig, hjelp/hjælp …);
-3. lingua restricted to Bokmål and Danish, trusted only when it is confident.
+3. lingua restricted to Bokmål (+ Nynorsk) and Danish, trusted only when it is confident.
+An English message (lingua, with English as a third choice) is never clear: its «af» is no Danish.
 `decide()` returns the best guess and whether it is *clear* enough to set or change the
 conversation's language; unclear messages keep the language the conversation already has.
 """
@@ -14,26 +15,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from trygg.content import load
 from trygg.text import fold
 
-# Folded forms (see trygg.text.fold). Only words that belong to one language, in everyday use –
-# not names that both use ("Børns Vilkår", «Få en god klem», "dagtilbud" in the Danish manual).
-NB_MARKERS = frozenset("""
-hva meg deg seg hjelp hjelpe av  etter mye noe noen litt ute opp alltid aldri
-gjore gjor spor sporre tenke tenker tenkte leke lek blir gir tar sier si hei takk
-barnehage barnehagen barnehagelaerer fosterbarn fosterforeldre fosterforelder fosterhjem fosterhjemmet
-fostermor fosterfar grater grate  klemme klemmer klemmen gutt gutten jente jenta jenten sint
-veldig sann sant hennes dere ikkje eg ka kva kven korleis ho meir mer kjempe nokon nokre heilt berre
-barna skjer lei redd syns kanskje
-""".split())
-DA_MARKERS = frozenset("""
-hvad mig dig sig hjaelp hjaelpe af nu efter meget noget nogen nogle lidt ude op altid aldrig
-gore gor sporge sporg taenke taenker leg bliver giver tager siger sige sagde hej tak
-    bornehave bornehaven paedagog paedagoger
-paedagogen plejebarn plejebarnet plejeforaeldre plejeforaelder plejefamilie plejemor plejefar plejeson plejedatter
-graeder graede kram krammer kramme krammet dreng drengen pige pigen vred ked sadan bange maske sker hendes
-jeres vores lige mere hvornar bornene  kolleger medarbejdere stue stuen skubber
-""".split())
+# Folded words (see trygg.text.fold) that exist in only one of the two languages, and word
+# endings (-sjon/-tion, -het/-hed …): content/language_markers.yml, where the rules for adding one are.
+_MARKERS = load("language_markers.yml")
+NB_MARKERS = frozenset(_MARKERS["words"]["nb"])
+DA_MARKERS = frozenset(_MARKERS["words"]["da"])
+_ENDINGS = {lang: tuple(_MARKERS["endings"][lang]) for lang in ("nb", "da")}
+_ENDING_MIN_LENGTH = int(_MARKERS["endings"]["min_length"])
+_BEGINNINGS = {lang: tuple((start, frozenset(consonants)) for start, consonants in _MARKERS["beginnings"][lang])
+               for lang in ("nb", "da")}
+_BEGINNING_MIN_LENGTH = int(_MARKERS["beginnings"]["min_length"])
+_SHARED_NAMES = re.compile("|".join(r"\b" + re.escape(name) + r"\b" for name in _MARKERS["shared_names"]))
 _SWITCH = re.compile(
     r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|paa|pa|on|in|bruk|brug)\b[^.!?]{0,20}?\b(dansk|danish|norsk|norwegian|bokmal)\b"
     r"|^\s*(dansk|norsk)(?:\s+(?:tak|takk|please|tack))?\s*[.!]?\s*$"
@@ -58,38 +53,80 @@ def requested_language(text: str) -> Optional[str]:
     return "da" if word in ("dansk", "danish") else "nb"
 
 
+def _word_language(word: str) -> Optional[str]:
+    if word in NB_MARKERS:
+        return "nb"
+    if word in DA_MARKERS:
+        return "da"
+    if len(word) >= _ENDING_MIN_LENGTH:
+        for lang in ("nb", "da"):
+            if word.endswith(_ENDINGS[lang]):
+                return lang
+    if len(word) >= _BEGINNING_MIN_LENGTH:
+        for lang in ("nb", "da"):
+            for start, consonants in _BEGINNINGS[lang]:
+                if word.startswith(start) and word[len(start)] in consonants:
+                    return lang
+    return None
+
+
 def marker_score(text: str) -> int:
-    """Positive: more Norwegian-only words; negative: more Danish-only words."""
-    words = _WORD.findall(fold(text))
-    return sum(w in NB_MARKERS for w in words) - sum(w in DA_MARKERS for w in words)
+    """Positive: more Norwegian-only words (or endings); negative: more Danish-only ones."""
+    languages = [_word_language(w) for w in _WORD.findall(fold(text))]
+    return languages.count("nb") - languages.count("da")
 
 
 @lru_cache(maxsize=1)
 def _lingua():
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(Language.BOKMAL, Language.DANISH).build()
+    # Nynorsk counts as nb; English is there only to notice English messages (never clear).
+    return LanguageDetectorBuilder.from_languages(Language.BOKMAL, Language.NYNORSK, Language.DANISH,
+                                                  Language.ENGLISH).build()
+
+
+def _lingua_values(text: str) -> dict:
+    """lingua's confidence per language: {"nb": Bokmål + Nynorsk, "da": …, "en": …}."""
+    from lingua import Language
+
+    out = {"nb": 0.0, "da": 0.0, "en": 0.0}
+    for value in _lingua().compute_language_confidence_values(text):
+        key = {Language.DANISH: "da", Language.ENGLISH: "en"}.get(value.language, "nb")
+        out[key] += float(value.value)
+    return out
 
 
 def lingua_guess(text: str) -> tuple[str, float]:
-    """lingua alone, restricted to Bokmål and Danish: (language, confidence of that language)."""
-    from lingua import Language
-
-    values = _lingua().compute_language_confidence_values(text)
-    best = values[0]
-    return ("da" if best.language == Language.DANISH else "nb", float(best.value))
+    """lingua, Bokmål (with Nynorsk) against Danish: (language, its share of the two)."""
+    values = _lingua_values(text)
+    total = values["nb"] + values["da"]
+    if total <= 0:
+        return "nb", 0.5
+    language = "da" if values["da"] > values["nb"] else "nb"
+    return language, values[language] / total
 
 
 def decide(text: str, default: str = "nb", lingua_threshold: float = 0.9, min_words: int = 3) -> LanguageDecision:
     requested = requested_language(text)
     if requested:
         return LanguageDecision(requested, True, "request", 1.0)
-    score = marker_score(text)
-    if score:
-        return LanguageDecision("nb" if score > 0 else "da", True, "markers", min(1.0, 0.7 + 0.1 * abs(score)))
-    words = _WORD.findall(fold(text))
+    folded = fold(text)
+    if _SHARED_NAMES.search(folded):  # lingua reads æøå best, so it keeps the original text when it can
+        text = folded = _SHARED_NAMES.sub(" ", folded)
+    words = _WORD.findall(folded)
     if not words:
         return LanguageDecision(default, False, "default", 0.0)
+    values = _lingua_values(text)
+    if values["en"] > max(values["nb"], values["da"]) and len(words) >= min_words:
+        # An English message («my foster son told me …»): its «af», «location» are no Danish.
+        language, confidence = lingua_guess(text)
+        return LanguageDecision(language, False, "english", confidence)
+    score = marker_score(folded)
+    if score:
+        # One word alone («takk», «tak», «hei») is a greeting, not a choice of language: it keeps
+        # the conversation's language.
+        return LanguageDecision("nb" if score > 0 else "da", len(words) >= 2, "markers",
+                                min(1.0, 0.7 + 0.1 * abs(score)))
     language, confidence = lingua_guess(text)
     clear = confidence >= lingua_threshold and len(words) >= min_words
     return LanguageDecision(language, clear, "lingua", confidence)
