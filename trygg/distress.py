@@ -15,7 +15,7 @@ from trygg.text import fold_words
 CONTENT_FILE = Path(__file__).resolve().parent.parent / "content" / "distress.yml"
 _ANY = "…"
 _MAX_FILLER = 2   # «…» in a phrase: up to this many words of any kind
-_WINDOW = 5       # a strain word counts with a person word at most this many words before it
+_WINDOW = 8       # a strain word counts with a person word at most this many words before it
 
 
 def _pattern(word: str) -> str:
@@ -47,14 +47,16 @@ def _any(word: str, patterns) -> bool:
     return any(_matches(word, p) for p in patterns)
 
 
-def _phrase_at(words: List[str], at: int, phrase: Tuple[str, ...]) -> bool:
-    """Does `phrase` match the words from `at` on («…» = up to _MAX_FILLER words)?"""
+def _phrase_at(words: List[str], at: int, phrase: Tuple[str, ...], others) -> bool:
+    """Does `phrase` match the words from `at` on («…» = up to _MAX_FILLER words, none of them
+    someone else: «orker jeg ikke», not «magter barnet ikke»)?"""
     if not phrase:
         return True
     head, rest = phrase[0], phrase[1:]
     if head == _ANY:
-        return any(_phrase_at(words, at + skip, rest) for skip in range(_MAX_FILLER + 1))
-    return at < len(words) and _matches(words[at], head) and _phrase_at(words, at + 1, rest)
+        return any(_phrase_at(words, at + skip, rest, others) for skip in range(_MAX_FILLER + 1)
+                   if not any(_any(w, others) for w in words[at:at + skip]))
+    return at < len(words) and _matches(words[at], head) and _phrase_at(words, at + 1, rest, others)
 
 
 def _said_of_themselves(words: List[str], at: int, content) -> bool:
@@ -69,12 +71,24 @@ def _said_of_themselves(words: List[str], at: int, content) -> bool:
     return False
 
 
+def _nearest_is_someone_else(words: List[str], at: int, content) -> bool:
+    """Within _WINDOW words before `at`, is a word of `other` nearer than a word of `person`?"""
+    for before in reversed(words[max(0, at - _WINDOW):at]):
+        if _any(before, content["other"]):
+            return True
+        if _any(before, content["person"]):
+            return False
+    return False
+
+
 def _hard_after_det_er(words: List[str], at: int, content) -> bool:
-    """«det er (så) tungt»: «det er» within two words before `at`, no negation between."""
+    """«det er (så) tungt»: «det er» within two words before `at`, no negation between, and not
+    what someone else finds hard («foreldrene som synes det er vanskelig»)."""
     for start in range(max(0, at - 2 - _MAX_FILLER), at - 1):
         if words[start] == "det" and words[start + 1] == "er":
             between = words[start + 2:at]
-            return len(between) <= _MAX_FILLER and not any(_any(w, content["negation"]) for w in between)
+            return (len(between) <= _MAX_FILLER and not any(_any(w, content["negation"]) for w in between)
+                    and not _nearest_is_someone_else(words, start, content))
     return False
 
 
@@ -85,7 +99,7 @@ def is_distressed(text: str) -> bool:
     words = fold_words(text).split()
     content = _content()
     for at, word in enumerate(words):
-        if any(_phrase_at(words, at, phrase) for phrase in content["own"]):
+        if any(_phrase_at(words, at, phrase, content["other"]) for phrase in content["own"]):
             return True
         if _any(word, content["strain"]) and _said_of_themselves(words, at, content):
             return True
