@@ -1,8 +1,10 @@
 """`make topics`: write what follows from the catalogue (content/topics.yml), so that a topic is
 declared in one place.
 
-* domain/topics.yml     – the content topics as intents;
-* data/rules/topics.yml – one rule per topic: the answer `utter_<id>`, then `action_offer_hand`;
+* domain/topics.yml     – the content topics as intents (only the `distress` entity shapes the dialogue);
+* data/rules/topics.yml – one rule per topic: the answer `utter_<id>`, then `action_offer_hand`; and
+  one for a message told in distress (entity `distress`, bot/nlu/distress_detector.py): first
+  `utter_acknowledge_distress`, then the same (not inside the reflection: that answers on its own);
 * the marked lists of the topics answered inside the reflection – the content topics and
   `questions.also_answered` of content/reflection.yml – in domain/reflection.yml (not_intent) and
   data/rules/reflection.yml (the rule «a question inside the reflection»). A marked list lies
@@ -44,16 +46,23 @@ def answered_inside_reflection() -> List[str]:
 def domain_intents() -> str:
     lines = [GENERATED, 'version: "3.1"', "", "# The content topics (the conversation intents are in domain/core.yml).",
              "intents:"]
-    lines += [f"  - {topic}" for topic in topic_ids()]
+    # The dialogue looks at one entity only for these intents: `distress` (the rules below). The
+    # language and audience entities fill their slots all the same.
+    lines += [f"  - {topic}:\n      use_entities: [distress]" for topic in topic_ids()]
     return "\n".join(lines) + "\n"
 
 
 def rules() -> str:
     lines = [GENERATED, 'version: "3.1"', "",
-             "# One rule per topic: answer from the source, then (if the topic has a hand) a suggestion.", "rules:"]
+             "# One rule per topic: answer from the source, then (if the topic has a hand) a suggestion.",
+             "# Told in distress (entity `distress`): a few words that acknowledge it come first.", "rules:"]
     for topic in topic_ids():
         lines += [f"- rule: answer {topic}", "  steps:", f"  - intent: {topic}", f"  - action: utter_{topic}",
                   "  - action: action_offer_hand"]
+        lines += [f"- rule: answer {topic} – told in distress, acknowledged first", "  condition:",
+                  "  - active_loop: null", "  steps:", f"  - intent: {topic}", "    entities:",
+                  '    - distress: "true"', "  - action: utter_acknowledge_distress",
+                  f"  - action: utter_{topic}", "  - action: action_offer_hand"]
     return "\n".join(lines) + "\n"
 
 

@@ -30,7 +30,8 @@ def _domain() -> dict:
     merged: dict = {"intents": [], "responses": {}}
     for path in sorted((REPO_ROOT / "domain").rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        merged["intents"] += data.get("intents", [])
+        # an intent is a name, or {name: its properties} (e.g. use_entities)
+        merged["intents"] += [next(iter(i)) if isinstance(i, dict) else i for i in data.get("intents", [])]
         merged["responses"].update(data.get("responses", {}))
     return merged
 
@@ -136,9 +137,11 @@ def test_a_newly_declared_topic_gets_its_intent_rule_and_reflection_entries(monk
     script = _topics_script()
     monkeypatch.setattr(script, "topic_ids", lambda: [t["id"] for t in CONTENT] + ["new_topic"])
     expected = script.expected_files()
-    assert "  - new_topic\n" in expected["domain/topics.yml"]
+    assert "  - new_topic:\n      use_entities: [distress]\n" in expected["domain/topics.yml"]
     assert ("- rule: answer new_topic\n  steps:\n  - intent: new_topic\n  - action: utter_new_topic\n"
             "  - action: action_offer_hand\n") in expected["data/rules/topics.yml"]
+    assert ("  steps:\n  - intent: new_topic\n    entities:\n    - distress: \"true\"\n"
+            "  - action: utter_acknowledge_distress\n  - action: utter_new_topic\n") in expected["data/rules/topics.yml"]
     assert "          - new_topic\n" in expected["domain/reflection.yml"]
     assert "    - intent: new_topic\n" in expected["data/rules/reflection.yml"]
     assert sorted(script.stale_files()) == sorted(expected)
