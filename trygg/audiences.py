@@ -8,15 +8,12 @@ changeable. The words are in content/audience.yml. Pure."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-import yaml
-
-from trygg.text import fold_words
+from trygg.content import load
+from trygg.text import fold_words, keyword, matches_keyword
 
 AUDIENCES = ("fosterforelder", "pedagog", "leder")
-CONTENT_FILE = Path(__file__).resolve().parent.parent / "content" / "audience.yml"
 
 
 def pick_audience(value: Any) -> Optional[str]:
@@ -27,19 +24,15 @@ def pick_audience(value: Any) -> Optional[str]:
 
 
 def _folded(words: List[str]) -> List[str]:
-    return [fold_words(w.rstrip("*")) + ("*" if w.endswith("*") else "") for w in words]
+    return [keyword(w) for w in words]
 
 
 @lru_cache(maxsize=1)
 def _content() -> Tuple[Tuple[Tuple[str, List[str]], ...], Dict[str, List[str]]]:
-    data = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    data = load("audience.yml")
     roles = tuple((audience, _folded(data["words"][audience])) for audience in AUDIENCES)
     said = {key: _folded(values) for key, values in data["self"].items()}
     return roles, said
-
-
-def _matches(word: str, pattern: str) -> bool:
-    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
 
 
 def _says_it_of_themselves(words: List[str], at: int, said: Dict[str, List[str]], strict: bool) -> bool:
@@ -65,6 +58,6 @@ def audience_named_in(text: str, strict: bool = True) -> Optional[str]:
     roles, said = _content()
     for audience, patterns in roles:
         for at, word in enumerate(words):
-            if any(_matches(word, p) for p in patterns) and _says_it_of_themselves(words, at, said, strict):
+            if any(matches_keyword(word, p) for p in patterns) and _says_it_of_themselves(words, at, said, strict):
                 return audience
     return None

@@ -5,46 +5,38 @@ the child («barnet er redd for mørket»), are not. The words are in content/di
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
+from trygg.content import load
+from trygg.text import fold_words, keyword, matches_keyword
 
-from trygg.text import fold_words
-
-CONTENT_FILE = Path(__file__).resolve().parent.parent / "content" / "distress.yml"
 _ANY = "…"
 _MAX_FILLER = 2   # «…» in a phrase: up to this many words of any kind
 _WINDOW = 8       # a strain word counts with a person word at most this many words before it
 
 
-def _pattern(word: str) -> str:
-    return fold_words(word.rstrip("*")) + ("*" if word.endswith("*") else "")
+
 
 
 def _phrase(text: str) -> Tuple[str, ...]:
-    return tuple(_ANY if part == _ANY else _pattern(part) for part in text.split())
+    return tuple(_ANY if part == _ANY else keyword(part) for part in text.split())
 
 
 @lru_cache(maxsize=1)
 def _content() -> Dict[str, object]:
-    data = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    data = load("distress.yml")
     return {
         "own": tuple(_phrase(p) for p in data["own"]),
-        "strain": tuple(_pattern(w) for w in data["strain"]),
-        "hard": tuple(_pattern(w) for w in data["hard"]),
-        "person": tuple(_pattern(w) for w in data["self"]["person"]),
-        "other": tuple(_pattern(w) for w in data["self"]["other"]),
-        "negation": tuple(_pattern(w) for w in data["self"]["negation"]),
+        "strain": tuple(keyword(w) for w in data["strain"]),
+        "hard": tuple(keyword(w) for w in data["hard"]),
+        "person": tuple(keyword(w) for w in data["self"]["person"]),
+        "other": tuple(keyword(w) for w in data["self"]["other"]),
+        "negation": tuple(keyword(w) for w in data["self"]["negation"]),
     }
 
 
-def _matches(word: str, pattern: str) -> bool:
-    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
-
-
 def _any(word: str, patterns) -> bool:
-    return any(_matches(word, p) for p in patterns)
+    return any(matches_keyword(word, p) for p in patterns)
 
 
 def _phrase_at(words: List[str], at: int, phrase: Tuple[str, ...], others) -> bool:
@@ -56,7 +48,7 @@ def _phrase_at(words: List[str], at: int, phrase: Tuple[str, ...], others) -> bo
     if head == _ANY:
         return any(_phrase_at(words, at + skip, rest, others) for skip in range(_MAX_FILLER + 1)
                    if not any(_any(w, others) for w in words[at:at + skip]))
-    return at < len(words) and _matches(words[at], head) and _phrase_at(words, at + 1, rest, others)
+    return at < len(words) and matches_keyword(words[at], head) and _phrase_at(words, at + 1, rest, others)
 
 
 def _said_of_themselves(words: List[str], at: int, content) -> bool:

@@ -2,18 +2,13 @@
 answers about mailing the referat, the mails, and the /leder page. Pure (reads the file once)."""
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict
 
-import yaml
-
-CONTENT_FILE = Path(__file__).resolve().parent.parent / "content" / "leader.yml"
+from trygg.content import load
 
 
-@lru_cache(maxsize=1)
 def all_texts() -> Dict[str, Any]:
-    return yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    return load("leader.yml")
 
 
 def section(part: str, language: str) -> Dict[str, Any]:

@@ -39,3 +39,14 @@ def fold_words(text: str) -> str:
 def has_words(text: str) -> bool:
     """True when the text holds at least one letter or digit."""
     return any(unicodedata.category(ch)[0] in ("L", "N") for ch in text or "")
+
+
+def keyword(word: str) -> str:
+    """A word of a keyword list in content/ as it is compared: folded (`fold_words`), and a final
+    «*» kept, meaning «any ending» («plejeforæld*» → «plejeforald*»)."""
+    return fold_words(word.rstrip("*")) + ("*" if word.endswith("*") else "")
+
+
+def matches_keyword(word: str, pattern: str) -> bool:
+    """Does a folded word match a `keyword` pattern (the whole word, or its start before «*»)?"""
+    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
