@@ -49,8 +49,8 @@ class CrisisSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"corpus": "data/crisis", "target_recall": 0.99, "sure_false_alarm_share": 0.001, "folds": 5,
-                "C": 10.0, "ordinary_weight": 1.0, "topic_gate_confidence": 0.7, "topic_gate_max_score": 0.4,
-                "per_language_thresholds": True}
+                "C": 10.0, "ordinary_weight": 1.0, "care_weight": None, "topic_gate_confidence": 0.7,
+                "topic_gate_max_score": 0.4, "per_language_thresholds": True}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -81,6 +81,7 @@ class CrisisSafetyNet(GraphComponent):
             sure_false_alarm_share=float(self._config["sure_false_alarm_share"]),
             folds=int(self._config["folds"]), C=float(self._config["C"]),
             ordinary_weight=float(self._config["ordinary_weight"]),
+            care_weight=None if self._config["care_weight"] is None else float(self._config["care_weight"]),
             floor=lambda text: find_crisis(text, floor_rules) is not None,
             language=_clear_language if self._config["per_language_thresholds"] else None)
         return stored_model.save(self._storage, self._resource, MODEL_FILE, self._detector)
