@@ -10,7 +10,12 @@ fitted on everything, the dev sets that are never trained on: tests/crisis/ordin
 worries: how many get the safety question) and tests/crisis/care_dev/ (care actions asked / danger
 caught). Held-out sets are not read.
 
-`--gate`: the reflection's action-step gate (bot/nlu/crisis_decision.ActionStepGate) – for each
+`--care-step`: as the bot is trained with `care_detector: true` – the detector above without the
+corpus' `care:` examples, a second one with them; prints what the prøvehandling step costs out-of-fold:
+a training crisis message typed there is asked about when a pattern, the sure tier, or *both*
+detectors flag it.
+
+`--gate`: a score gate at the action step (bot/nlu/crisis_decision.ActionStepGate) – for each
 max score, what it would cost if every training crisis message were typed at step 5 (out-of-fold
 recall with the floor and the sure tier) and how many care_dev care actions it spares.
 """
@@ -129,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--variant", default="base", choices=sorted(VARIANTS))
     parser.add_argument("--gate", action="store_true")
+    parser.add_argument("--care-step", action="store_true")
     parser.add_argument("--extra", action="append", default=[], help="a folder of candidate corpus files")
     parser.add_argument("--care-weight", type=float, default=CONFIG["care_weight"])
     parser.add_argument("--ordinary-weight", type=float, default=CONFIG["ordinary_weight"])
@@ -138,6 +144,9 @@ def main() -> None:
     make = VARIANTS[args.variant]
     CONFIG.update(care_weight=args.care_weight, ordinary_weight=args.ordinary_weight)
     examples = corpus(args.extra)
+    everything = examples
+    if args.care_step:
+        examples = [e for e in examples if not e.care]
     labels = np.array([int(e.is_crisis) for e in examples])
     weights = cd.example_weights(examples, CONFIG["ordinary_weight"], CONFIG["care_weight"])
     patterns = load_patterns()
@@ -152,9 +161,10 @@ def main() -> None:
           f" sure alone {r['oof_recall_sure']:.3f}")
     worries = np.array([e.ordinary and not e.care for e in examples])
     flagged = floor | (scores >= th.possible)
+    cared = np.array([e.care for e in examples])
+    care_share = f"; care {flagged[cared].mean():.3f}" if cared.any() else ""
     print(f"  out-of-fold ordinary worries flagged (possible or floor): {flagged[worries].mean():.3f}"
-          f" of {worries.sum()}; care {flagged[np.array([e.care for e in examples])].mean():.3f};"
-          f" other non-crisis flagged {r['oof_other_possible']:.3f}")
+          f" of {worries.sum()}{care_share}; other non-crisis flagged {r['oof_other_possible']:.3f}")
 
     model = make(CONFIG["C"]).fit([e.text for e in examples], labels, classifier__sample_weight=weights)
 
@@ -174,6 +184,40 @@ def main() -> None:
     for lang, sets in care.items():
         print(f"  care_dev {lang}: care asked {sum(map(asked, sets['care']))}/{len(sets['care'])},"
               f" danger caught {sum(map(asked, sets['danger']))}/{len(sets['danger'])}")
+
+    if args.care_step:
+        care_labels = np.array([int(e.is_crisis) for e in everything])
+        care_weights = cd.example_weights(everything, CONFIG["ordinary_weight"], CONFIG["care_weight"])
+        care_scores = out_of_fold(make, everything, care_weights, care_labels)
+        care_floor = np.array([find_crisis(e.text, floor_rules) is not None for e in everything])
+        care_th = cd.choose_thresholds(care_scores, everything, CONFIG["target_recall"],
+                                       CONFIG["sure_false_alarm_share"], care_floor)
+        by_text = {e.text: s for e, s in zip(everything, care_scores)}
+        all_rules = [find_crisis(e.text, patterns) is not None for e in examples]
+        report = care_th.report
+        print(f"  care-aware detector: possible {care_th.possible:.3f}, out-of-fold recall with floor"
+              f" nb {report['oof_recall_with_floor_nb']:.3f}, da {report['oof_recall_with_floor_da']:.3f}")
+        for lang in ("nb", "da"):
+            mine = [i for i, e in enumerate(examples) if e.is_crisis and e.lang == lang]
+            at_step = [all_rules[i] or scores[i] >= th.sure or (scores[i] >= th.possible
+                                                                and by_text[examples[i].text] >= care_th.possible)
+                       for i in mine]
+            anywhere = [all_rules[i] or scores[i] >= th.possible for i in mine]
+            print(f"  training crisis {lang} asked at the prøvehandling step (out-of-fold): {sum(at_step)}/{len(mine)}"
+                  f" = {np.mean(at_step):.3f} (anywhere else {np.mean(anywhere):.3f})")
+        care_model = make(CONFIG["C"]).fit([e.text for e in everything], care_labels,
+                                           classifier__sample_weight=care_weights)
+
+        def asked_at_step(text: str) -> bool:
+            g = model.predict_proba([text])[0, 1]
+            return (find_crisis(text, patterns) is not None or g >= th.sure
+                    or (g >= th.possible and care_model.predict_proba([text])[0, 1] >= care_th.possible))
+
+        for lang, sets in care.items():
+            print(f"  care_dev {lang} at the prøvehandling step: care asked {sum(map(asked_at_step, sets['care']))}/"
+                  f"{len(sets['care'])}, danger caught {sum(map(asked_at_step, sets['danger']))}/{len(sets['danger'])}")
+        print(f"  issue care at the step asked {sum(asked_at_step(t) for _, t in CARE)}/{len(CARE)},"
+              f" issue danger caught {sum(asked_at_step(t) for _, t in DANGER)}/{len(DANGER)}")
 
     if args.gate:
         crisis = np.array([e.is_crisis for e in examples])

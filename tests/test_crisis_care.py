@@ -104,6 +104,16 @@ def test_the_issue_prove_action_at_step_5_gives_the_referat(bot_servers, languag
 
 
 @pytest.mark.parametrize("language", ["da", "nb"])
+def test_a_planned_care_action_at_step_5_gives_the_referat(bot_servers, language):
+    """Only the detector sees (weak) danger and the care-aware one none: at the prøvehandling step
+    the message is the answer (actions/crisis.py)."""
+    text = [t for lang, t in CARE if lang == language][0]
+    reply = _say(bot_servers, _at_step_5(bot_servers, language), text, language)
+    assert QUESTION[language] not in reply
+    assert "Referat" in reply and text in reply
+
+
+@pytest.mark.parametrize("language", ["da", "nb"])
 def test_danger_at_step_5_still_gets_the_safety_question(bot_servers, language):
     text = [t for lang, t in DANGER if lang == language][0]
     reply = _say(bot_servers, _at_step_5(bot_servers, language), text, language)
