@@ -4,7 +4,10 @@ situation questions, a follow-up); the safety question only pauses a reflection.
 * `action_crisis` – the *sure* tier, and «ja» to the safety question: the full help-line answer,
   first and alone.
 * `action_crisis_check` – the *possible* tier: a short safety line with the numbers and
-  «Er noen i fare akkurat nå?» [Ja] [Nei].
+  «Er noen i fare akkurat nå?» [Ja] [Nei]. Not where the reflection has just asked for a planned
+  prøvehandling and the crisis decision says `everyday_care` (only the detector saw danger, and the
+  care-aware detector sees none; bot/nlu/crisis_decision.py): there the message is the answer and the
+  reflection goes on (issue 10).
 * `action_answer_after_all` – «nei»: the user's original message is played again with the topic
   the classifier saw in it, so the rules give the normal answer to it.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
@@ -22,6 +25,8 @@ from actions.reflection import answer_after_all
 from actions.replay import replay_message
 
 POSSIBLE_INTENT = "crisis_possible"
+# The steps where the bot asks the user to type a planned action (a prøvehandling): (form, slot).
+ACTION_STEPS = frozenset({("reflection_form", "refl_action")})
 STOP_FORMS = [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
@@ -45,12 +50,26 @@ class ActionCrisis(Action):
         return list(STOP_FORMS)
 
 
+def spared_at_action_step(parse_data: Optional[Dict[Text, Any]], form: Optional[str], slot: Optional[str]) -> bool:
+    """The safety question is not asked: the bot has just asked for a planned action, and only the
+    detector saw (possible) danger, which the care-aware detector takes for everyday care. A pattern,
+    the sure tier and the topic classifier's crisis guess never get here (no `everyday_care`)."""
+    crisis = (parse_data or {}).get("crisis") or {}
+    return ((form, slot) in ACTION_STEPS and crisis.get("tier") == "possible" and crisis.get("by") == "detector"
+            and crisis.get("everyday_care") is True)
+
+
 class ActionCrisisCheck(Action):
     def name(self) -> Text:
         return "action_crisis_check"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        latest, form, slot = tracker.latest_message, tracker.active_loop.get("name"), tracker.get_slot("requested_slot")
+        if spared_at_action_step(latest, form, slot):
+            # The planned action answers its step, and the form goes on (to the referat at step 5).
+            events = await answer_after_all(slot, as_topic(latest, topic_of(latest)), dispatcher, tracker, domain)
+            return events + [FollowupAction(form)]
         text, buttons = crisis_check(language_of(tracker))
         dispatcher.utter_message(text=text, buttons=buttons)
         return []  # a running reflection waits: «nei» lets the message answer its question

@@ -142,3 +142,42 @@ def test_no_at_the_hand_step_takes_only_a_hand():
     messages, returned = _no_inside_the_reflection(unclear, "refl_hand")
     assert [m["response"] for m in messages] == ["utter_reflection_hand_invalid"]
     assert returned == [{"event": "slot", "timestamp": None, "name": "refl_hand", "value": None}]
+
+
+def _check_at(original: dict, requested: str, form: str = "reflection_form"):
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    import asyncio
+    tracker = Tracker("u", {"requested_slot": requested, "language": "da"}, original["parse_data"], [original], False,
+                      None, {"name": form}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    returned = asyncio.run(ActionCrisisCheck().run(dispatcher, tracker, {}))
+    return dispatcher.messages, returned
+
+
+CARE_ACTION = user_event(
+    "Jeg tager Emil på skødet ved afleveringen", "crisis_possible",
+    crisis={"tier": "possible", "kind": "sexual_abuse", "score": 0.2, "by": "detector", "everyday_care": True},
+    intent_ranking=[{"name": "crisis_possible", "confidence": 1.0}, {"name": "describe_situation", "confidence": 0.4}])
+
+
+def test_a_planned_care_action_at_step_5_is_the_answer_without_the_safety_question():
+    messages, returned = _check_at(CARE_ACTION, "refl_action")
+    assert messages == []
+    assert returned == [{"event": "slot", "timestamp": None, "name": "refl_action", "value": CARE_ACTION["text"]},
+                        {"event": "followup", "timestamp": None, "name": "reflection_form"}]
+
+
+def test_everyday_care_is_asked_about_everywhere_but_at_the_action_step():
+    for requested, form in (("refl_child", "reflection_form"), ("refl_situation", "reflection_form"), (None, None)):
+        [message], returned = _check_at(CARE_ACTION, requested, form)
+        assert message["text"].rstrip().endswith("Er nogen i fare lige nu?") and returned == []
+
+
+def test_at_the_action_step_a_pattern_the_classifiers_guess_or_no_care_verdict_still_asks():
+    for crisis in ({"tier": "possible", "kind": "x", "score": 0.2, "by": "pattern", "everyday_care": True},
+                   {"tier": "possible", "kind": "x", "score": 0.0, "by": "classifier"},
+                   {"tier": "possible", "kind": "x", "score": 0.2, "by": "detector"}):
+        original = user_event("far tager Emil på skødet og rører ham under tøjet", "crisis_possible", crisis=crisis)
+        [message], returned = _check_at(original, "refl_action")
+        assert message["text"].rstrip().endswith("Er nogen i fare lige nu?") and returned == []

@@ -4,9 +4,10 @@ in the same everyday words still does. With the trained model: parsed in-process
 inside a reflection. None of these messages, nor the care dev set (tests/crisis/care_dev/), is
 trained on (checked here).
 
-The care half is a known failure (strict xfail): the training data that fixed it cost one held-out
-Danish crisis and was not kept, and two of the messages are flagged by the topic classifier's own
-`crisis` intent as well (docs/crisis.md, «Everyday care is not danger»). Remove the marks when it is fixed."""
+At the prøvehandling step (step 5) the care half passes: the care-aware detector marks these messages
+`everyday_care` and the reflection takes them as the answer (docs/crisis.md, «Everyday care is not
+danger»). Outside that step, with no context, some still get the safety question: a strict xfail
+(remove the mark when that is fixed too)."""
 from __future__ import annotations
 
 import uuid
@@ -20,7 +21,8 @@ from tests.nlu_data import REPO_ROOT
 from tests.test_crisis_corpus import _near_copies, _words
 
 SAFETY = ("crisis", "crisis_possible")
-OPEN = pytest.mark.xfail(strict=True, reason="issue 10: everyday care still gets the safety question")
+OPEN = pytest.mark.xfail(strict=True, reason="issue 10: outside the prøvehandling step, everyday care still gets "
+                                             "the safety question")
 QUESTION = {"nb": "Er noen i fare akkurat nå?", "da": "Er nogen i fare lige nu?"}
 
 # The four messages of the issue (scored 0.11–0.71 before) and their Norwegian twins.
@@ -60,8 +62,14 @@ def test_care_messages_and_dev_set_are_never_trained_on():
     assert not _near_copies([t for t in unseen if len(_words(t)) >= 4], trained)
 
 
+def test_everyday_care_is_spared_the_safety_question_at_the_provehandling_step(nlu_agent):
+    """Not flagged at all, or marked everyday care (which spares the question only at that step)."""
+    flagged = [(text, nlu_agent(text).get("crisis")) for _, text in CARE]
+    assert not [f for f in flagged if f[1] and not f[1].get("everyday_care")], flagged
+
+
 @OPEN
-def test_everyday_care_gets_no_safety_question(nlu_agent):
+def test_everyday_care_gets_no_safety_question_anywhere(nlu_agent):
     flagged = [(text, nlu_agent(text).get("crisis")) for _, text in CARE]
     assert not [f for f in flagged if f[1]], flagged
 
@@ -94,13 +102,22 @@ def _at_step_5(servers, language: str) -> str:
     return user
 
 
-@OPEN
 @pytest.mark.parametrize("language", ["da", "nb"])
 def test_the_issue_prove_action_at_step_5_gives_the_referat(bot_servers, language):
     text = [t for lang, t in CARE if lang == language][1]
     reply = _say(bot_servers, _at_step_5(bot_servers, language), text, language)
     assert QUESTION[language] not in reply
     assert "Referat" in reply
+
+
+@pytest.mark.parametrize("language", ["da", "nb"])
+def test_a_planned_care_action_at_step_5_gives_the_referat(bot_servers, language):
+    """Only the detector sees (weak) danger and the care-aware one none: at the prøvehandling step
+    the message is the answer (actions/crisis.py)."""
+    text = [t for lang, t in CARE if lang == language][0]
+    reply = _say(bot_servers, _at_step_5(bot_servers, language), text, language)
+    assert QUESTION[language] not in reply
+    assert "Referat" in reply and text in reply
 
 
 @pytest.mark.parametrize("language", ["da", "nb"])

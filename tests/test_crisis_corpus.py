@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.nlu.crisis_detector import KINDS
+from bot.nlu.crisis_detector import KINDS, load_corpus
 from bot.nlu.typed_text import folded_plain
 from tests.crisis_sets import ISSUE_MESSAGES, LANGUAGES, heldout_corpus, training_corpus
-from tests.nlu_data import training_examples
+from tests.nlu_data import REPO_ROOT, training_examples
 
 
 def _words(text: str) -> list:
@@ -62,3 +62,14 @@ def test_heldout_and_issue_messages_never_trained_on():
 def test_no_duplicates_inside_the_heldout_split():
     texts = [" ".join(_words(e.text)) for e in heldout_corpus()]
     assert len(texts) == len(set(texts))
+
+
+def test_the_ordinary_dev_set_is_never_trained_on():
+    """tests/crisis/ordinary_dev/ (issue 10) measures new training data before → after: never in it."""
+    dev = load_corpus(REPO_ROOT / "tests" / "crisis" / "ordinary_dev")
+    assert {e.lang for e in dev} == set(LANGUAGES) and all(e.ordinary for e in dev)
+    assert all(sum(e.lang == lang for e in dev) >= 30 for lang in LANGUAGES)
+    trained = [e.text for e in training_corpus()] + [t for _, _, t in training_examples()]
+    trained_exact = {" ".join(_words(t)) for t in trained}
+    assert not [e.text for e in dev if " ".join(_words(e.text)) in trained_exact]
+    assert not _near_copies([e.text for e in dev if len(_words(e.text)) >= 4], trained)

@@ -74,3 +74,31 @@ def test_the_topic_classifiers_crisis_guess_is_never_demoted():
     assert decide("noe helt vanlig", classifier_crisis=True).tier == "possible"
     assert decide("noe helt vanlig", classifier_crisis=False).tier is None
     assert decide("han puster ikke", classifier_crisis=True).tier == "sure"  # a sure pattern stays sure
+
+
+class _Stub:
+    """A detector that gives every message the same score (tiers: possible ≥ 0.1, sure ≥ 0.99)."""
+
+    def __init__(self, score: float):
+        self._score = score
+
+    def score(self, text):
+        return self._score
+
+    def tier(self, score, lang=None):
+        return "sure" if score >= 0.99 else "possible" if score >= 0.1 else None
+
+    def kind(self, text):
+        return "neglect"
+
+
+def test_everyday_care_is_only_said_when_the_detector_alone_sees_danger_and_the_care_aware_one_none():
+    from bot.nlu.crisis_decision import decide
+    care = decide("jeg tar ham på fanget i levering", detector=_Stub(0.3), care_detector=_Stub(0.05))
+    assert care.tier == "possible" and care.everyday_care and care.as_dict()["everyday_care"] is True
+    assert not decide("jeg tar ham på fanget", detector=_Stub(0.3), care_detector=_Stub(0.2)).everyday_care
+    assert not decide("jeg tar ham på fanget", detector=_Stub(0.995), care_detector=_Stub(0.05)).everyday_care
+    assert not decide("jeg tar ham på fanget", detector=_Stub(0.3), care_detector=_Stub(0.05),
+                      classifier_crisis=True).everyday_care
+    assert not decide("han puster ikke", detector=_Stub(0.3), care_detector=_Stub(0.05)).everyday_care  # a pattern
+    assert "everyday_care" not in decide("jeg tar ham på fanget", detector=_Stub(0.3)).as_dict()

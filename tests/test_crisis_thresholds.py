@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.nlu.crisis_detector import Example, Thresholds, choose_thresholds
+from bot.nlu.crisis_detector import Example, Thresholds, choose_thresholds, example_weights, load_corpus
 
 
 def _set(crisis_scores, lang, detected, ordinary_scores=()):
@@ -62,3 +62,15 @@ def test_an_uncredited_rule_fires_but_is_not_counted_when_the_threshold_is_chose
     assert find_crisis(text, rules) is not None  # the user still gets the crisis answer
     assert find_crisis(text, credited(rules)) is None  # the threshold choice does not lean on it
     assert 0 < len(rules) - len(credited(rules)) < len(rules)
+
+
+def test_everyday_care_is_a_hard_negative_with_a_weight_of_its_own(tmp_path):
+    (tmp_path / "nb_care.yml").write_text(
+        'language: nb\ncare: ["jeg tar ham på fanget i levering"]\nordinary: ["farfar døde i går"]\n'
+        'crisis: {medical: ["han puster ikke"]}\n', encoding="utf-8")
+    examples = load_corpus(tmp_path)
+    care = next(e for e in examples if e.care)
+    assert not care.is_crisis and care.ordinary and care.lang == "nb"
+    weights = dict(zip([e.text for e in examples], example_weights(examples, ordinary_weight=4, care_weight=2)))
+    assert weights == {"han puster ikke": 1.0, "farfar døde i går": 4.0, "jeg tar ham på fanget i levering": 2.0}
+    assert list(example_weights(examples, ordinary_weight=4)) == [1.0, 4.0, 4.0]  # no care weight: as ordinary

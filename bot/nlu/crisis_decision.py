@@ -11,6 +11,12 @@ message is one of the bot's known questions or conversation turns («nå sier je
 slette alt jeg har skrevet»), the safety question is not asked. On out-of-fold scores of the
 crisis corpus this let no crisis message through and spared about a third of the topic questions
 the needless question (README, "Crisis (held-out …)"). A pattern, or a higher score, always wins.
+
+`everyday_care` (issue 10): a second detector, trained with the everyday-care examples of the corpus
+(`care:`), is asked about a message that only the first detector finds possibly dangerous. When it
+finds no danger either, the decision says so; the tier stays *possible*. Only where the bot has just
+asked for a planned prøvehandling (actions/crisis.py) does that spare the safety question: a pattern,
+the sure tier and the topic classifier's own crisis guess always keep it.
 """
 from __future__ import annotations
 
@@ -45,18 +51,24 @@ class CrisisDecision:
     kind: Optional[str]
     score: float  # the detector's probability of danger (0 without a detector)
     by: str  # "pattern", "detector", "classifier" or "" when no tier
+    everyday_care: bool = False  # only the detector saw danger, and the care-aware detector sees none
 
     def as_dict(self) -> dict:
-        return {"tier": self.tier, "kind": self.kind, "score": round(self.score, 3), "by": self.by}
+        out = {"tier": self.tier, "kind": self.kind, "score": round(self.score, 3), "by": self.by}
+        if self.everyday_care:
+            out["everyday_care"] = True
+        return out
 
 
 def decide(text: str, patterns: Optional[List] = None, detector: Optional[CrisisDetector] = None,
            topic: Optional[Tuple[str, float]] = None, gate: TopicGate = TopicGate(),
-           classifier_crisis: bool = False, lang: Optional[str] = None) -> CrisisDecision:
+           classifier_crisis: bool = False, lang: Optional[str] = None,
+           care_detector: Optional[CrisisDetector] = None) -> CrisisDecision:
     """`topic`: the topic model's best (intent, confidence) other than `crisis`, if any;
     `classifier_crisis`: the topic model's own best guess is `crisis` – never demoted to the next
     topic: it is at least *possible*; `lang`: the message's language when the language detector is
-    clear about it (the detector's possible threshold is chosen per language), else None."""
+    clear about it (the detector's possible threshold is chosen per language), else None;
+    `care_detector`: the detector trained with the everyday-care examples (see the module doc)."""
     match = find_crisis(text, patterns)
     score, detector_tier = 0.0, None
     if detector is not None:
@@ -73,4 +85,6 @@ def decide(text: str, patterns: Optional[List] = None, detector: Optional[Crisis
     if match is not None and _RANK[pattern_tier] >= _RANK[detector_tier]:
         return CrisisDecision(tier, match.kind, score, "pattern")
     kind = match.kind if match is not None else detector.kind(text)
-    return CrisisDecision(tier, kind, score, "detector")
+    care = (tier == POSSIBLE and match is None and not classifier_crisis and care_detector is not None
+            and care_detector.tier(care_detector.score(text), lang) is None)
+    return CrisisDecision(tier, kind, score, "detector", care)

@@ -51,6 +51,7 @@ class Example:
     kind: Optional[str]  # one of KINDS; "crisis" when the kind is not known; None: not a crisis
     lang: Optional[str] = None  # "nb"/"da" where known
     ordinary: bool = False  # an ordinary worry that shares words with danger
+    care: bool = False  # everyday care (a prøvehandling, a goodbye at drop-off): ordinary, with a weight of its own
 
     @property
     def is_crisis(self) -> bool:
@@ -58,7 +59,7 @@ class Example:
 
 
 def load_corpus(folder: Path) -> List[Example]:
-    """Every example of folder/*.yml: `crisis: {kind: [texts]}` and `ordinary: [texts]`."""
+    """Every example of folder/*.yml: `crisis: {kind: [texts]}`, `ordinary: [texts]` and `care: [texts]`."""
     out: List[Example] = []
     for path in sorted(Path(folder).glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -68,6 +69,7 @@ def load_corpus(folder: Path) -> List[Example]:
                 raise ValueError(f"{path}: unknown crisis kind {kind!r}")
             out += [Example(text=t, kind=kind, lang=lang) for t in texts]
         out += [Example(text=t, kind=None, lang=lang, ordinary=True) for t in data.get("ordinary") or []]
+        out += [Example(text=t, kind=None, lang=lang, ordinary=True, care=True) for t in data.get("care") or []]
     return out
 
 
@@ -190,16 +192,23 @@ class CrisisDetector:
         return None
 
 
+def example_weights(examples: Sequence[Example], ordinary_weight: float = 1.0,
+                    care_weight: Optional[float] = None) -> np.ndarray:
+    care = ordinary_weight if care_weight is None else care_weight
+    return np.array([care if e.care else ordinary_weight if e.ordinary else 1.0 for e in examples])
+
+
 def train(examples: Sequence[Example], target_recall: float = 0.99, sure_false_alarm_share: float = 0.001,
-          folds: int = 5, C: float = 10.0, ordinary_weight: float = 1.0,
+          folds: int = 5, C: float = 10.0, ordinary_weight: float = 1.0, care_weight: Optional[float] = None,
           floor: Optional[Callable[[str], bool]] = None,
           language: Optional[Callable[[str], Optional[str]]] = None) -> CrisisDetector:
     """`floor(text)`: the pattern floor catches it; `language(text)`: the language the language
     detector is clear about (None when unclear) – then each language gets its own possible threshold."""
     texts = [e.text for e in examples]
     labels = np.array([int(e.is_crisis) for e in examples])
-    # The ordinary worries are the hard negatives (danger words, no danger): they may weigh more.
-    weights = np.array([ordinary_weight if e.ordinary else 1.0 for e in examples])
+    # The ordinary worries are the hard negatives (danger words, no danger): they may weigh more;
+    # everyday care has a weight of its own (`care_weight`; None: as the ordinary worries).
+    weights = example_weights(examples, ordinary_weight, care_weight)
     strata = [f"{int(e.is_crisis)}{e.lang or ''}{int(e.ordinary)}" for e in examples]
     out_of_fold = np.zeros(len(examples))
     for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=7).split(texts, strata):
