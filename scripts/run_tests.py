@@ -29,7 +29,7 @@ def step(name: str, command: list[str]) -> bool:
 
 def main() -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    for name in ("crisis.txt", "nlu_holdout.txt", "language.txt", "reflection_questions.txt", "distress.txt"):
+    for name in ("crisis.txt", "nlu_holdout.txt", "nlu_long.txt", "language.txt", "reflection_questions.txt", "distress.txt"):
         (ROOT / "results" / name).unlink(missing_ok=True)
     subprocess.call(["bash", "scripts/ensure_chromium.sh"], cwd=ROOT)
     subprocess.call(["bash", "scripts/ensure_compose.sh"], cwd=ROOT)
@@ -42,7 +42,7 @@ def main() -> int:
                                               "--fail-on-prediction-errors", "--out", "results/core"]),
         "pytest": step("pytest", [str(BIN / "pytest"), "-rs", "-q", "tests"]),
     }
-    for name in ("crisis.txt", "nlu_holdout.txt", "language.txt", "reflection_questions.txt", "distress.txt"):
+    for name in ("crisis.txt", "nlu_holdout.txt", "nlu_long.txt", "language.txt", "reflection_questions.txt", "distress.txt"):
         figures = ROOT / "results" / name
         if figures.exists():
             lines = figures.read_text(encoding="utf-8").splitlines()[:LINES.get(name, 8)]
