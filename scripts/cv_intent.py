@@ -1,8 +1,8 @@
 """Out-of-fold intent accuracy of the linear intent classifier on the TRAINING data (never the held-out
 sets): how settings of config.yml's classifier compare, overall and on the long story/chat examples
-(data/nlu/*/stories.yml). Used to choose `focus_weight` (docs/measurements.md).
+(data/nlu/*/stories.yml), and which intents are taken for which (docs/measurements.md, issue 12 point 8).
 
-    .venv/bin/python scripts/cv_intent.py --folds 4 --set focus_weight=0 --set focus_weight=1.5
+    .venv/bin/python scripts/cv_intent.py --folds 4 --set C=20 --set C=40 --confusions 20
 """
 from __future__ import annotations
 
@@ -71,6 +71,11 @@ def evaluate(config: dict, rows, folds: int) -> dict:
             hits[key][0] += best[i] == intent
             hits[key][1] += best[i] == intent and confidence[i] >= FALLBACK
             hits[key][2] += 1
+    confused = defaultdict(int)
+    for i, row in enumerate(rows):
+        if best[i] != row[1]:
+            confused[(row[1], best[i])] += 1
+    hits["_confused"] = confused
     return hits
 
 
@@ -78,6 +83,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--set", action="append", default=[], help="key=value[,key=value] – one setting per run")
+    parser.add_argument("--confusions", type=int, default=0, help="print the N most frequent (intent → predicted)")
     args = parser.parse_args()
     rows = training_rows()
     for setting in args.set or [""]:
@@ -87,9 +93,12 @@ def main() -> int:
             config[key] = yaml.safe_load(value)
         start = time.time()
         hits = evaluate(config, rows, args.folds)
+        confused = hits.pop("_confused")
         report = "  ".join(f"{k} {h[0] / h[2]:.3f}/{h[1] / h[2]:.3f} (n={h[2]})" for k, h in sorted(hits.items()))
         print(f"{setting or 'config.yml'}: {report}   [{time.time() - start:.0f} s]  (argmax / above the fallback)",
               flush=True)
+        for (intent, predicted), n in sorted(confused.items(), key=lambda kv: -kv[1])[: args.confusions]:
+            print(f"  {n:3d}  {intent} → {predicted}")
     return 0
 
 

@@ -9,10 +9,6 @@ probabilities.
 `max_class_weight`), so an intent with few examples (a new topic, `alarm/snooze_alarm` in xSID) is
 not drowned by the big ones. Chosen by measurement on the held-out split and xSID (docs/measurements.md,
 "What was tried").
-
-`focus_weight` > 0 adds the same features once more for the message's question (bot.nlu.question_focus:
-the sentence a story ends in), times this weight: people write stories and ask at the end, and the
-story's words should not outvote the question's. A message of one sentence is its own question.
 """
 from __future__ import annotations
 
@@ -29,15 +25,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import scipy.sparse
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
 from bot.nlu import stored_model
 from bot.nlu.lemmatizer import CompactBaseForms, base_form, compact_table
-from bot.nlu.question_focus import QuestionFocus, from_content
 from trygg.text import fold
 
 MODEL_FILE = "linear_intent_classifier.joblib"
@@ -61,40 +54,13 @@ def class_weights(labels: Sequence[str], max_weight: Optional[float]) -> Dict[st
     return {label: min(mean / n, max_weight or float("inf")) for label, n in counts.items()}
 
 
-class WithQuestion(BaseEstimator, TransformerMixin):
-    """The features of the whole text, then the same features of its question times `weight`."""
-
-    def __init__(self, features: Any, focus: Optional[QuestionFocus] = None, weight: float = 0.0,
-                 one_sentence_too: bool = True) -> None:
-        self.features, self.focus, self.weight, self.one_sentence_too = features, focus, weight, one_sentence_too
-
-    def fit(self, texts: Sequence[str], y: Any = None) -> "WithQuestion":
-        self.features.fit(texts)
-        return self
-
-    def transform(self, texts: Sequence[str]) -> Any:
-        whole = self.features.transform(texts)
-        if not self.weight or self.focus is None:
-            return whole
-        # A message of one sentence is its own question: with `focus_one_sentence_too` false its
-        # question block stays empty, so only stories get the extra weight.
-        questions = [self.focus(text) for text in texts]
-        if not getattr(self, "one_sentence_too", True):
-            questions = ["" if q == (text or "").strip() else q for q, text in zip(questions, texts)]
-        question = self.features.transform(questions)
-        return scipy.sparse.hstack([whole, question * self.weight], format="csr")
-
-
 def build_model(config: Dict[Text, Any], labels: Sequence[str] = ()) -> Pipeline:
-    union = make_union(
+    features = make_union(
         TfidfVectorizer(preprocessor=fold, analyzer="char_wb", sublinear_tf=True,
                         ngram_range=(config["char_min_ngram"], config["char_max_ngram"])),
         TfidfVectorizer(preprocessor=partial(base_forms, mode=config["lemma_mode"]), analyzer="word",
                         sublinear_tf=True, token_pattern=r"\S+", ngram_range=(1, config["word_max_ngram"])),
     )
-    weight = float(config.get("focus_weight") or 0.0)
-    features = WithQuestion(union, from_content() if weight else None, weight,
-                            bool(config.get("focus_one_sentence_too", True)))
     weights = config["class_weight"]
     if weights == "balanced" and labels:
         weights = class_weights(labels, config["max_class_weight"])
@@ -116,9 +82,7 @@ def fast_to_predict(model: Optional[Pipeline]) -> Optional[Pipeline]:
 
 
 def word_vectorizer(model: Pipeline) -> TfidfVectorizer:
-    features = model.named_steps["features"]
-    union = features.features if isinstance(features, WithQuestion) else features  # models before WithQuestion
-    return union.transformer_list[1][1]
+    return model.named_steps["features"].transformer_list[1][1]
 
 
 def compact_lemmas(model: Pipeline, lemma_mode: str) -> None:
@@ -137,8 +101,7 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"char_min_ngram": 1, "char_max_ngram": 5, "word_max_ngram": 2, "C": 20.0, "lemma_mode": "stem",
-                "class_weight": None, "max_class_weight": None, "ranking_length": 10, "exclude_intents": [],
-                "focus_weight": 0.0}
+                "class_weight": None, "max_class_weight": None, "ranking_length": 10, "exclude_intents": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[Pipeline] = None) -> None:
