@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "trygg-havn.tar.gz"
 LINES = {"crisis.txt": 33}  # how much of each figure file the summary prints
+# The figure files in results/ that the summary prints at the end.
+FIGURES = ("crisis.txt", "nlu_holdout.txt", "nlu_long.txt", "language.txt", "reflection_questions.txt", "distress.txt")
 
 
 def step(name: str, command: list[str]) -> bool:
@@ -29,7 +31,7 @@ def step(name: str, command: list[str]) -> bool:
 
 def main() -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    for name in ("crisis.txt", "nlu_holdout.txt", "language.txt", "reflection_questions.txt", "distress.txt"):
+    for name in FIGURES:
         (ROOT / "results" / name).unlink(missing_ok=True)
     subprocess.call(["bash", "scripts/ensure_chromium.sh"], cwd=ROOT)
     subprocess.call(["bash", "scripts/ensure_compose.sh"], cwd=ROOT)
@@ -42,7 +44,7 @@ def main() -> int:
                                               "--fail-on-prediction-errors", "--out", "results/core"]),
         "pytest": step("pytest", [str(BIN / "pytest"), "-rs", "-q", "tests"]),
     }
-    for name in ("crisis.txt", "nlu_holdout.txt", "language.txt", "reflection_questions.txt", "distress.txt"):
+    for name in FIGURES:
         figures = ROOT / "results" / name
         if figures.exists():
             lines = figures.read_text(encoding="utf-8").splitlines()[:LINES.get(name, 8)]

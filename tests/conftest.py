@@ -35,7 +35,7 @@ SLOW_FIXTURES = frozenset({"bot_servers", "nlu_agent", "postgres_url", "redis_ur
 # Modules whose tests all need the model, running servers, the production stack or a browser.
 SLOW_MODULES = frozenset({
     "test_bot_over_rest", "test_crisis_e2e", "test_crisis_heldout", "test_crisis_net", "test_followup_on_return",
-    "test_compact_lemmas", "test_nlu_holdout", "test_planted_identifiers", "test_production_stack", "test_reflection_questions",
+    "test_compact_lemmas", "test_nlu_holdout", "test_nlu_long", "test_planted_identifiers", "test_production_stack", "test_reflection_questions",
     "test_telegram_e2e", "test_web_e2e", "test_widget_browser",
     "test_leader_e2e",
 })

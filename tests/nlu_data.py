@@ -1,4 +1,4 @@
-"""Read the project's NLU YAML (training data in data/nlu, held-out split in tests/nlu)."""
+"""Read the project's NLU YAML (training data in data/nlu, held-out splits in tests/nlu and tests/nlu_long)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def examples(folder: Path) -> List[Tuple[str, str, str]]:
-    """[(language, intent, text)] from folder/{nb,da}/*.yml."""
+    """[(language, intent, text)] from folder/{nb,da}/*.yml. A literal «\\n» in a held-out message is a
+    line break inside one message (chat style: several short lines); training data has none."""
     out = []
     for language in ("nb", "da"):
         for path in sorted((folder / language).glob("*.yml")):
@@ -20,7 +21,7 @@ def examples(folder: Path) -> List[Tuple[str, str, str]]:
                 for line in block["examples"].splitlines():
                     line = line.strip()
                     if line.startswith("- "):
-                        out.append((language, block["intent"], line[2:].strip()))
+                        out.append((language, block["intent"], line[2:].strip().replace("\\n", "\n")))
     return out
 
 
@@ -30,6 +31,11 @@ def training_examples():
 
 def heldout_examples():
     return examples(REPO_ROOT / "tests" / "nlu")
+
+
+def long_examples():
+    """Long story-style and chat-style messages (issue 12, point 8), never trained on."""
+    return examples(REPO_ROOT / "tests" / "nlu_long")
 
 
 def write_figures(name: str, text: str) -> None:

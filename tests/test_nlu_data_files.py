@@ -66,3 +66,32 @@ def test_rules_and_stories_use_only_what_the_domain_declares():
                 if name not in domain["slots"] | {"requested_slot"}:
                     unknown.append(("slot", name))
     assert unknown == []
+
+
+def test_long_heldout_messages_are_not_in_the_training_data_not_even_as_near_copies():
+    """tests/nlu_long (issue 12 point 8) is never trained on: no training example shares half of a
+    held-out message's word 3-grams (the crisis corpus's rule, tests/test_crisis_corpus.py)."""
+    from tests.nlu_data import long_examples, training_examples
+    from tests.test_crisis_corpus import _near_copies
+
+    trained = [text for _, _, text in training_examples()]
+    unseen = [text for _, _, text in long_examples()]
+    assert len(unseen) >= 256
+    assert not set(map(str.lower, unseen)) & set(map(str.lower, trained))
+    near = _near_copies(unseen, trained)
+    assert not near, f"long held-out messages that are near copies of training data: {near[:5]}"
+
+
+def test_long_heldout_set_has_three_stories_and_a_chat_message_per_topic_and_language():
+    import re
+
+    from tests.nlu_data import long_examples
+    topics = {t["id"] for t in yaml.safe_load((REPO_ROOT / "content" / "topics.yml").read_text(encoding="utf-8"))["content"]}
+    stories, chats = Counter(), Counter()
+    for language, intent, text in long_examples():
+        if "\n" in text:
+            chats[(language, intent)] += 1
+        elif 30 <= len(re.findall(r"\w+", text)) <= 60:
+            stories[(language, intent)] += 1
+    thin = [(t, lang) for t in sorted(topics) for lang in ("nb", "da") if stories[(lang, t)] < 3 or chats[(lang, t)] < 1]
+    assert thin == []
