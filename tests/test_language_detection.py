@@ -65,6 +65,11 @@ def test_user_can_ask_for_a_language():
     assert requested_language("svar på dansk tak") == "da"
     assert requested_language("dansk") == "da"
     assert requested_language("jeg er dansk pædagog") is None
+    assert requested_language("på norsk takk") == "nb"
+    # «på dansk» inside a story is no request: the Norwegian story keeps its own language
+    story = "vi så en film på dansk i går og etterpå ville hun ikke klemme meg, hva gjør jeg"
+    assert requested_language(story) is None
+    assert decide(story).language == "nb"
 
 
 # ---- The message's language wins when it is clear (issue 12, point 6) -------------------------

@@ -29,10 +29,16 @@ _BEGINNINGS = {lang: tuple((start, frozenset(consonants)) for start, consonants 
                for lang in ("nb", "da")}
 _BEGINNING_MIN_LENGTH = int(_MARKERS["beginnings"]["min_length"])
 _SHARED_NAMES = re.compile("|".join(r"\b" + re.escape(name) + r"\b" for name in _MARKERS["shared_names"]))
+# A request names the language after a verb («skriv på dansk», «kan du svare paa norsk»); «på dansk»
+# without a verb counts only in a short message («på norsk takk», «in danish please»): in a story
+# («hun så en film på dansk i går …») it is no request.
+_LANGUAGE = r"(dansk|danish|norsk|norwegian|bokmal)"
 _SWITCH = re.compile(
-    r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|paa|pa|on|in|bruk|brug)\b[^.!?]{0,20}?\b(dansk|danish|norsk|norwegian|bokmal)\b"
+    r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|bruk|brug|write|answer|reply|speak)\b[^.!?]{0,20}?\b" + _LANGUAGE + r"\b"
     r"|^\s*(dansk|norsk)(?:\s+(?:tak|takk|please|tack))?\s*[.!]?\s*$"
 )
+_SHORT_SWITCH = re.compile(r"\b(?:paa|pa|on|in)\s+" + _LANGUAGE + r"\b")
+_SHORT_SWITCH_MAX_WORDS = 6
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -46,7 +52,10 @@ class LanguageDecision:
 
 def requested_language(text: str) -> Optional[str]:
     """'skriv på dansk' → 'da'; 'kan du svare på norsk' → 'nb'; otherwise None."""
-    match = _SWITCH.search(fold(text))
+    folded = fold(text)
+    match = _SWITCH.search(folded)
+    if not match and len(_WORD.findall(folded)) <= _SHORT_SWITCH_MAX_WORDS:
+        match = _SHORT_SWITCH.search(folded)
     if not match:
         return None
     word = next(g for g in match.groups() if g)
