@@ -88,8 +88,9 @@ def drop_database(admin_url: str, url: str) -> None:
 
 class ProductionStack:
     def __init__(self, workdir: Path, postgres_admin_url: str, redis_url: str, instances: int = 2,
-                 extra_env: Optional[Dict[str, str]] = None):
+                 extra_env: Optional[Dict[str, str]] = None, endpoints: Path = PRODUCTION_ENDPOINTS):
         self.workdir = Path(workdir)
+        self.endpoints = Path(endpoints)  # `make bench --endpoints`: e.g. another tracker store, side by side
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.admin_url = postgres_admin_url
         self.redis = urlsplit(redis_url)
@@ -158,7 +159,7 @@ class ProductionStack:
         return subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--interface", "127.0.0.1",
              "--port", str(self.rasa_ports[index]), "--credentials", str(REPO_ROOT / "credentials.yml"),
-             "--endpoints", str(PRODUCTION_ENDPOINTS)],
+             "--endpoints", str(self.endpoints)],
             cwd=REPO_ROOT, env=self.env(), stdout=self._log(f"rasa-{index + 1}"), stderr=subprocess.STDOUT)
 
     def start_rasa(self, index: int) -> None:
