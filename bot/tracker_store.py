@@ -29,6 +29,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
+import bot.rule_lookup  # noqa: F401  (the rule lookup stops early: see that module)
 from trygg.store.db import retrying
 
 log = logging.getLogger(__name__)
