@@ -64,3 +64,27 @@ def test_a_long_conversation_still_matches_its_last_turns():
     lookup = {rule_key(rule): "utter_tilknytning", rule_key(other): "utter_greet"}
     conversation = [{}] + [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}] * 200 + rule
     assert _get_possible_keys(policy, lookup, conversation) == {rule_key(rule)}
+
+
+def test_same_rules_as_rasa_on_the_trained_model():
+    """The model's own 438 rules, on conversations stitched from their states."""
+    import tarfile
+
+    from tests.stack import MODEL_PATH
+
+    if not MODEL_PATH.exists():
+        pytest.skip("no trained model (make train)")
+    with tarfile.open(MODEL_PATH) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("train_RulePolicy2/rule_policy.json"))
+        lookup = json.load(archive.extractfile(member))["lookup"]
+    policy = RulePolicy.__new__(RulePolicy)
+    rules = [json.loads(key) for key in lookup["rules"]]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(300):
+        conversation = [s for _ in range(rng.randint(1, 12)) for s in rng.choice(rules)]
+        for table in ("rules", "rules_for_loop_unhappy_path"):
+            expected = original_get_possible_keys(policy, lookup[table], conversation)
+            found += bool(expected)
+            assert _get_possible_keys(policy, lookup[table], conversation) == expected
+    assert found > 100  # the conversations do match rules
