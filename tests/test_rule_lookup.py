@@ -19,7 +19,8 @@ ACTIONS = ["action_listen", "utter_tilknytning", "action_offer_hand", "utter_gre
 def random_state(rng: random.Random, start: bool = False) -> dict:
     state: dict = {}
     if not start:
-        state["prev_action"] = {"action_name": rng.choice(ACTIONS)}
+        state["prev_action"] = ({"action_name": rng.choice(ACTIONS)} if rng.random() < 0.85
+                                else {"action_text": rng.choice(["hei", "hva vil du?"])})
     if rng.random() < 0.7:
         state["user"] = {"intent": rng.choice(INTENTS)}
     if rng.random() < 0.3:
@@ -88,3 +89,22 @@ def test_same_rules_as_rasa_on_the_trained_model():
             found += bool(expected)
             assert _get_possible_keys(policy, lookup[table], conversation) == expected
     assert found > 100  # the conversations do match rules
+
+
+@pytest.mark.parametrize("rule", [
+    [{"prev_action": {"action_text": "hei"}, "user": {"intent": "greet"}}],   # no action name, an intent
+    [{"user": {"intent": "greet"}}],                                          # a conversation's start
+    [{"prev_action": {"action_name": "action_listen"}}],                      # an action, any intent
+    [],                                                                       # no states at all
+])
+def test_rules_without_an_action_name_or_intent_are_found(rule):
+    policy = RulePolicy.__new__(RulePolicy)
+    lookup = {rule_key(rule): "utter_x", rule_key([{"prev_action": {"action_name": "utter_y"}}]): "utter_y"}
+    found = 0
+    for last in ({"prev_action": {"action_text": "hei"}, "user": {"intent": "greet"}}, {"user": {"intent": "greet"}},
+                 {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "deny"}}):
+        conversation = [{}, {"prev_action": {"action_name": "utter_y"}}, last]
+        expected = original_get_possible_keys(policy, lookup, conversation)
+        assert _get_possible_keys(policy, lookup, conversation) == expected
+        found += rule_key(rule) in expected
+    assert found  # each rule applies to one of the conversations
