@@ -84,6 +84,7 @@ class _Cached:
     tracker: DialogueStateTracker
     stored: int    # how many of tracker.events are in the database
     last_id: int   # the id of the last of them
+    last_data: str  # and its stored JSON (an event edited in place, e.g. its time moved: read anew)
     session_started: bool = False  # the last save wrote a new session's start: read it anew
 
 
@@ -92,9 +93,10 @@ class CachingSQLTrackerStore(ForgettingSQLTrackerStore):
 
     Each instance keeps the tracker of its last `cache_size` conversations in memory, with the id
     of the last stored event. `retrieve` asks the database only for the events from that id on
-    (one small indexed query): the last known event still there and nothing new → the kept tracker;
-    new events written by another instance → read and applied to it (what Rasa's own retrieve would
-    have replayed); anything else – the event gone (deleted, purged), a new session started, or a
+    (one small indexed query): the last known event still there, unchanged, and nothing new → the
+    kept tracker; new events written by another instance → read and applied to it (what Rasa's own
+    retrieve would have replayed); anything else – that event gone (deleted, purged) or edited in
+    place (its time moved), a new session started, or a
     tracker changed in memory without being saved (a failed turn) → read from the database as
     Rasa does. `save` writes only the events added since, in one transaction. Several instances
     stay correct because the database, not the cache, decides; the Redis lock store keeps one
@@ -139,7 +141,7 @@ class CachingSQLTrackerStore(ForgettingSQLTrackerStore):
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        self._remember(sender_id, _Cached(tracker, len(tracker.events), rows[-1].id))
+        self._remember(sender_id, _Cached(tracker, len(tracker.events), rows[-1].id, rows[-1].data))
         return tracker
 
     def _bring_up_to_date(self, sender_id: str, entry: _Cached) -> bool:
@@ -148,7 +150,7 @@ class CachingSQLTrackerStore(ForgettingSQLTrackerStore):
             return False
         with self.engine.connect() as conn:
             rows = conn.execute(self._since, {"sender": sender_id, "last": entry.last_id}).all()
-        if not rows or rows[0].id != entry.last_id:  # deleted or purged
+        if not rows or rows[0].id != entry.last_id or rows[0].data != entry.last_data:  # deleted, purged, edited
             return False
         newer = rows[1:]
         if any(row.type_name == SessionStarted.type_name for row in newer):
@@ -158,7 +160,7 @@ class CachingSQLTrackerStore(ForgettingSQLTrackerStore):
             return False
         for event in events:
             entry.tracker.update(event)
-        entry.stored, entry.last_id = len(entry.tracker.events), rows[-1].id
+        entry.stored, entry.last_id, entry.last_data = len(entry.tracker.events), rows[-1].id, rows[-1].data
         return True
 
     def _remember(self, sender_id: str, entry: _Cached) -> None:
@@ -198,4 +200,4 @@ class CachingSQLTrackerStore(ForgettingSQLTrackerStore):
         with self.engine.begin() as conn:
             conn.execute(self._insert, rows)
             last_id = conn.execute(self._max_id, {"sender": tracker.sender_id}).scalar()
-        entry.stored, entry.last_id = len(tracker.events), last_id
+        entry.stored, entry.last_id, entry.last_data = len(tracker.events), last_id, rows[-1]["data"]

@@ -213,3 +213,24 @@ def test_cache_size_zero_is_the_forgetting_store(tmp_path, size):
     first = run(a.retrieve("u1"))
     assert run(a.retrieve("u1")) is not first
     assert not a._cache
+
+
+def test_an_event_edited_in_the_database_is_read_anew(tmp_path):
+    """E.g. the conversation's times moved back (tests/test_followup_on_return.py): the session has
+    expired for Rasa, so the kept tracker must not be used."""
+    db = tmp_path / "tracker.db"
+    (a,) = sqlite_stores(db, count=1)
+    run(turn(a, "u1", "en"))
+    kept = run(a.retrieve("u1"))
+    engine = create_engine(f"sqlite:///{db}", future=True)
+    with engine.begin() as conn:
+        for row_id, data in conn.execute(text("SELECT id, data FROM events")).all():
+            event = json.loads(data)
+            event["timestamp"] -= 3 * 86400
+            conn.execute(text("UPDATE events SET data = :d, timestamp = timestamp - 259200 WHERE id = :i"),
+                         {"d": json.dumps(event), "i": row_id})
+    engine.dispose()
+    tracker = run(a.retrieve("u1"))
+    assert tracker is not kept
+    assert as_stored(tracker) == reference(db, "u1")
+    assert tracker.events[-1].timestamp < time.time() - 2 * 86400
