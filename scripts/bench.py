@@ -12,8 +12,10 @@ Measures, on PostgreSQL 127.0.0.1:5432 and Redis 127.0.0.1:6379 (override with B
     latency at turn 1, 10 and 30 (the cost of a turn must not grow with the conversation);
   * the same stack with 1 Rasa instance (20 users with pauses, saturation): how throughput grows
     with instances;
-  * peak RSS (VmHWM) of every process, and the CPU the load driver itself used (it runs on the same
-    cores, so its share is not available to the stack).
+  * peak RSS (VmHWM) of every process, the CPU the load driver itself used (it runs on the same
+    cores, so its share is not available to the stack), and the CPU time the stack's processes
+    (Rasa, actions, web) spent per answered turn – unlike latency, not inflated when other work
+    shares the machine.
 
     python scripts/bench.py [--users 1,10,20,50] [--seconds 30] [--think 2] [--instances 2,1]
                             [--long-users 10] [--long-turns 30] [--endpoints FILE] [--skip-train] [--write-docs]
@@ -87,14 +89,27 @@ def peak_rss_mb(pid: int) -> float:
     return total
 
 
+def cpu_seconds(pids: List[int]) -> float:
+    """CPU time (user + system) the processes have used so far, in seconds."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 async def load(web_url: str, users: int, seconds: float, think: float,
-               turns: int = 0) -> Dict[str, Any]:
+               turns: int = 0, pids: Optional[List[int]] = None) -> Dict[str, Any]:
     """`users` visitors, each sending the next question `think` seconds (on average) after the
     last answer; think=0: at once (a closed loop that saturates the stack). With `turns`, each
     visitor stops after that many turns (long conversations) instead of after `seconds`."""
     latencies: List[float] = []
     by_turn: Dict[int, List[float]] = {}
     errors = 0
+    reasons: Dict[str, int] = {}
     deadline = time.perf_counter() + seconds
 
     async def visitor(client: httpx.AsyncClient, number: int) -> None:
@@ -105,32 +120,37 @@ async def load(web_url: str, users: int, seconds: float, think: float,
         while (turn < turns) if turns else (time.perf_counter() < deadline):
             question = SAMPLE_QUESTIONS[language][(number + turn) % len(SAMPLE_QUESTIONS[language])]
             start = time.perf_counter()
+            reason = ""
             try:
                 response = await client.post(f"{web_url}/api/chat",
                                              json={"session": session, "message": question, "language": language})
-                answered = response.status_code == 200 and bool(response.json().get("replies"))
-            except httpx.HTTPError:
-                answered = False
+                if response.status_code != 200 or not response.json().get("replies"):
+                    reason = f"HTTP {response.status_code}"
+            except httpx.HTTPError as error:
+                reason = type(error).__name__
             elapsed = time.perf_counter() - start
-            if answered:
+            if not reason:
                 latencies.append(elapsed)
                 by_turn.setdefault(turn + 1, []).append(elapsed)
             else:
                 errors += 1
+                reasons[reason] = reasons.get(reason, 0) + 1
             turn += 1
             if think > 0:
                 await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started, stack_cpu = time.perf_counter(), time.process_time(), cpu_seconds(pids or [])
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=users + 5)) as client:
         await asyncio.gather(*(visitor(client, n) for n in range(users)))
     wall = time.perf_counter() - started
     driver_share = (time.process_time() - cpu_started) / (wall * (os.cpu_count() or 1))
+    stack_cpu = cpu_seconds(pids or []) - stack_cpu
     return {"users": users, "think": think, "turns": len(latencies), "errors": errors,
             "throughput": len(latencies) / wall, "driver": driver_share * 100,
+            "cpu_per_turn": stack_cpu / len(latencies) * 1000 if latencies and pids else float("nan"),
             "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
             "p99": percentile(latencies, 99) * 1000,
-            "by_turn": {t: percentile(v, 50) * 1000 for t, v in by_turn.items()}}
+            "by_turn": {t: percentile(v, 50) * 1000 for t, v in by_turn.items()}, "reasons": reasons}
 
 
 def first_answer_seconds(stack: ProductionStack) -> float:
@@ -161,8 +181,8 @@ def table(rows: List[Dict[str, Any]], rss: Dict[str, float], train: float, first
              f"PostgreSQL tracker store, Redis lock store, `{endpoints}`, through the public entry /api/chat; "
              "load average before the run: " + load_before + ").", "",
              "| concurrent users | pause between messages | turns | errors | throughput (turns/s) "
-             "| p50 ms | p95 ms | p99 ms | load driver CPU |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| p50 ms | p95 ms | p99 ms | stack CPU per turn (ms) | load driver CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(_row(r))
     if long_row:
@@ -171,15 +191,16 @@ def table(rows: List[Dict[str, Any]], rss: Dict[str, float], train: float, first
         lines += ["", f"Long conversations ({long_row['users']} users, {max(turns)} turns each, "
                       f"~{long_row['think']:g} s pauses): median latency "
                       + ", ".join(f"turn {t} **{long_row['by_turn'][t]:.0f} ms**" for t in marks)
-                      + f" ({long_row['errors']} errors)."]
+                      + f" ({long_row['errors']} errors; stack CPU {long_row['cpu_per_turn']:.0f} ms per turn)."]
     if scaling:
         lines += ["", "| Rasa instances | 20 users ~2 s pause: p50 / p95 ms | saturation (50 users, no pause) "
-                      "turns/s | saturation p50 ms | peak RSS per Rasa instance (MB) | start to first answer (s) |",
-                  "|---|---|---|---|---|---|"]
+                      "turns/s | saturation p50 ms | stack CPU per turn at saturation (ms) "
+                      "| peak RSS per Rasa instance (MB) | start to first answer (s) |",
+                  "|---|---|---|---|---|---|---|"]
         for s in scaling:
             lines.append(f"| {s['instances']} | {s['users20']['p50']:.0f} / {s['users20']['p95']:.0f} | "
                          f"{s['saturation']['throughput']:.1f} | {s['saturation']['p50']:.0f} | "
-                         f"{s['rasa_rss']:.0f} | {s['first']:.1f} |")
+                         f"{s['saturation']['cpu_per_turn']:.0f} | {s['rasa_rss']:.0f} | {s['first']:.1f} |")
     lines += ["", "| process | peak RSS (MB) |", "|---|---|"]
     lines += [f"| {name} | {mb:.0f} |" for name, mb in rss.items()]
     trained = f"Full `rasa train --force`: **{train:.0f} s**" if train == train else "`rasa train`: not measured"
@@ -190,7 +211,7 @@ def table(rows: List[Dict[str, Any]], rss: Dict[str, float], train: float, first
 def _row(r: Dict[str, Any]) -> str:
     pause = f"~{r['think']:g} s" if r["think"] else "none (saturation)"
     return (f"| {r['users']} | {pause} | {r['turns']} | {r['errors']} | {r['throughput']:.1f} | "
-            f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['driver']:.0f} % |")
+            f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['cpu_per_turn']:.0f} | {r['driver']:.0f} % |")
 
 
 def _load_average() -> str:
@@ -212,7 +233,8 @@ def write_docs(block: str) -> None:
 def report(row: Dict[str, Any]) -> None:
     print(f"{row['users']:>3} users: {row['turns']} turns, {row['errors']} errors, "
           f"{row['throughput']:.1f} turns/s, p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, "
-          f"p99 {row['p99']:.0f} ms, driver CPU {row['driver']:.0f} %", flush=True)
+          f"p99 {row['p99']:.0f} ms, stack CPU {row['cpu_per_turn']:.0f} ms/turn, driver CPU {row['driver']:.0f} %"
+          + (f", errors: {row['reasons']}" if row["reasons"] else ""), flush=True)
 
 
 def main() -> int:
@@ -260,11 +282,12 @@ def main() -> int:
                     levels = [(TARGET_USERS, args.think), (50, 0.0)]
                 measured = []
                 for users, think in levels:
-                    row = asyncio.run(load(stack.web_url, users, args.seconds, think))
+                    row = asyncio.run(load(stack.web_url, users, args.seconds, think, pids=list(stack.pids().values())))
                     measured.append(row)
                     report(row)
                 if position == 0 and args.long_users > 0:
-                    long_row = asyncio.run(load(stack.web_url, args.long_users, 0, 1.0, turns=args.long_turns))
+                    long_row = asyncio.run(load(stack.web_url, args.long_users, 0, 1.0, turns=args.long_turns,
+                                                pids=list(stack.pids().values())))
                     print("long conversations, median ms by turn: " + ", ".join(
                         f"{t}: {v:.0f}" for t, v in sorted(long_row["by_turn"].items())), flush=True)
                 peaks = {name: peak_rss_mb(pid) for name, pid in stack.pids().items()}
