@@ -70,6 +70,18 @@ def train_seconds() -> float:
         return time.time() - start
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size now (smaps_rollup), in MB: shared pages (e.g. TensorFlow's libraries,
+    mapped by every Rasa instance) counted once in all, split between the processes sharing them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory of a process and its children (VmHWM), in MB."""
     total = 0.0
@@ -174,7 +186,7 @@ def machine() -> str:
     return f"{platform.machine()}, {cpus} cores, {mem_gb:.0f} GB, Python {platform.python_version()}"
 
 
-def table(rows: List[Dict[str, Any]], rss: Dict[str, float], train: float, first: float,
+def table(rows: List[Dict[str, Any]], rss: Dict[str, float], pss: Dict[str, float], train: float, first: float,
           long_row: Optional[Dict[str, Any]], scaling: List[Dict[str, Any]], endpoints: str,
           load_before: str) -> str:
     lines = [f"Measured {date.today().isoformat()} on {machine()} by `make bench` (2 Rasa instances, "
@@ -201,8 +213,8 @@ def table(rows: List[Dict[str, Any]], rss: Dict[str, float], train: float, first
             lines.append(f"| {s['instances']} | {s['users20']['p50']:.0f} / {s['users20']['p95']:.0f} | "
                          f"{s['saturation']['throughput']:.1f} | {s['saturation']['p50']:.0f} | "
                          f"{s['saturation']['cpu_per_turn']:.0f} | {s['rasa_rss']:.0f} | {s['first']:.1f} |")
-    lines += ["", "| process | peak RSS (MB) |", "|---|---|"]
-    lines += [f"| {name} | {mb:.0f} |" for name, mb in rss.items()]
+    lines += ["", "| process | peak RSS (MB) | PSS at the end (MB) |", "|---|---|---|"]
+    lines += [f"| {name} | {mb:.0f} | {pss.get(name, float('nan')):.0f} |" for name, mb in rss.items()]
     trained = f"Full `rasa train --force`: **{train:.0f} s**" if train == train else "`rasa train`: not measured"
     lines += ["", f"{trained}; start of the stack to the first answer: **{first:.1f} s**."]
     return "\n".join(lines)
@@ -265,6 +277,7 @@ def main() -> int:
     counts = [int(n) for n in args.instances.split(",") if n.strip()]
     rows: List[Dict[str, Any]] = []
     rss: Dict[str, float] = {}
+    pss: Dict[str, float] = {}
     first = float("nan")
     long_row: Optional[Dict[str, Any]] = None
     scaling: List[Dict[str, Any]] = []
@@ -293,13 +306,14 @@ def main() -> int:
                 peaks = {name: peak_rss_mb(pid) for name, pid in stack.pids().items()}
                 if position == 0:
                     rows, rss = measured, peaks
+                    pss = {name: pss_mb(pid) for name, pid in stack.pids().items()}
                 with_pauses = next((r for r in measured if r["users"] == TARGET_USERS and r["think"]), measured[0])
                 rasa_peaks = [mb for name, mb in peaks.items() if name.startswith("rasa-")]
                 scaling.append({"instances": instances, "users20": with_pauses, "saturation": measured[-1],
                                 "rasa_rss": max(rasa_peaks) if rasa_peaks else float("nan"), "first": started})
             finally:
                 stack.stop()
-    block = table(rows, rss, train, first, long_row, scaling if len(scaling) > 1 else [], shown_endpoints,
+    block = table(rows, rss, pss, train, first, long_row, scaling if len(scaling) > 1 else [], shown_endpoints,
                   load_before)
     print("\n" + block)
     target = next((r for r in rows if r["users"] == TARGET_USERS and r["think"]), None)
