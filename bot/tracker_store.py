@@ -96,9 +96,10 @@ class CachingSQLTrackerStore(ForgettingSQLTrackerStore):
     (one small indexed query): the last known event still there, unchanged, and nothing new → the
     kept tracker; new events written by another instance → read and applied to it (what Rasa's own
     retrieve would have replayed); anything else – that event gone (deleted, purged) or edited in
-    place (its time moved), a new session started, or a
-    tracker changed in memory without being saved (a failed turn) → read from the database as
-    Rasa does. `save` writes only the events added since, in one transaction. Several instances
+    place (its time moved), a new session started, or a tracker changed in memory without being
+    saved (a failed turn) → read from the database as Rasa does. `save` writes only the events
+    added since, in one transaction (on any error: Rasa's own save, which counts what is stored,
+    so a retried save never writes an event twice). Several instances
     stay correct because the database, not the cache, decides; the Redis lock store keeps one
     turn of a conversation at a time. With an event broker configured it behaves exactly like
     ForgettingSQLTrackerStore (the broker's diff needs a fresh tracker).
