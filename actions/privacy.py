@@ -1,6 +1,6 @@
 """Privacy: what is stored and for how long (action_privacy), and deleting it all
 (action_delete_my_data: every row of the user in our tables; the conversation itself is
-removed from the tracker store by bot.tracker_store.ForgettingSQLTrackerStore when it sees
+removed from the tracker store by bot.tracker_store (ForgettingSQLTrackerStore) when it sees
 this action)."""
 from __future__ import annotations
 

@@ -111,7 +111,7 @@ class BotServers:
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
             f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
-            f'tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n  dialect: sqlite\n  db: "{self.tracker_db}"\n'
+            f'tracker_store:\n  type: bot.tracker_store.CachingSQLTrackerStore\n  dialect: sqlite\n  db: "{self.tracker_db}"\n'
         )
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
                     "DATABASE_URL": self.database_url, "TRACKER_DB_URL": f"sqlite:///{self.tracker_db}",

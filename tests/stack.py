@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,8 +88,9 @@ def drop_database(admin_url: str, url: str) -> None:
 
 class ProductionStack:
     def __init__(self, workdir: Path, postgres_admin_url: str, redis_url: str, instances: int = 2,
-                 extra_env: Optional[Dict[str, str]] = None):
+                 extra_env: Optional[Dict[str, str]] = None, endpoints: Path = PRODUCTION_ENDPOINTS):
         self.workdir = Path(workdir)
+        self.endpoints = Path(endpoints)  # `make bench --endpoints`: e.g. another tracker store, side by side
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.admin_url = postgres_admin_url
         self.redis = urlsplit(redis_url)
@@ -146,10 +147,13 @@ class ProductionStack:
     # ------------------------------------------------------------------ processes
 
     def start_actions(self) -> None:
+        self._spawn_actions()
+        wait_http(f"{self.action_url}/health", process=self.actions)
+
+    def _spawn_actions(self) -> None:
         self.actions = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
             cwd=REPO_ROOT, env=self.env(), stdout=self._log("actions"), stderr=subprocess.STDOUT)
-        wait_http(f"{self.action_url}/health", process=self.actions)
 
     def stop_actions(self) -> None:
         _stop(self.actions)
@@ -158,7 +162,7 @@ class ProductionStack:
         return subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--interface", "127.0.0.1",
              "--port", str(self.rasa_ports[index]), "--credentials", str(REPO_ROOT / "credentials.yml"),
-             "--endpoints", str(PRODUCTION_ENDPOINTS)],
+             "--endpoints", str(self.endpoints)],
             cwd=REPO_ROOT, env=self.env(), stdout=self._log(f"rasa-{index + 1}"), stderr=subprocess.STDOUT)
 
     def start_rasa(self, index: int) -> None:
@@ -192,13 +196,34 @@ class ProductionStack:
         if not MODEL_PATH.exists():
             raise RuntimeError(f"no trained model at {MODEL_PATH}: run `make train`")
         self.database_url = create_database(self.admin_url)
-        self.start_actions()
-        # The first instance creates the tracker tables; the others start in parallel after it.
-        self.start_rasa(0)
-        with ThreadPoolExecutor(max_workers=max(1, self.instances - 1)) as pool:
-            list(pool.map(self.start_rasa, range(1, self.instances)))
+        # At once, as docker compose starts them – except that the other Rasa instances wait until
+        # the first has created the tracker tables in this fresh database (two creating them at the
+        # same moment collide, and Rasa then waits 5 s before it tries again).
+        self._spawn_actions()
+        self.rasa[0] = self._spawn_rasa(0)
+        self._wait_for_tracker_tables(self.rasa[0])
+        for index in range(1, self.instances):
+            self.rasa[index] = self._spawn_rasa(index)
+        with ThreadPoolExecutor(max_workers=self.instances + 1) as pool:
+            waits = [pool.submit(wait_http, f"{self.action_url}/health", 180.0, self.actions)]
+            waits += [pool.submit(wait_http, f"{self.rasa_urls[i]}/", 300.0, self.rasa[i]) for i in range(self.instances)]
+            for wait in waits:
+                wait.result()
         self.start_web()
         return self
+
+    def _wait_for_tracker_tables(self, process: subprocess.Popen, timeout: float = 300.0) -> None:
+        engine = create_engine(self.database_url, future=True)
+        deadline = time.time() + timeout
+        try:
+            while not inspect(engine).has_table("events"):
+                if process.poll() is not None:
+                    raise RuntimeError(f"Rasa exited with {process.returncode} before creating its tables")
+                if time.time() > deadline:
+                    raise TimeoutError("Rasa did not create its tracker tables")
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
 
     def pids(self) -> Dict[str, int]:
         named = {"actions": self.actions, "web": self.web}

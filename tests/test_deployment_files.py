@@ -330,7 +330,7 @@ def test_dockerfile_builds_one_trained_non_root_image_without_secrets():
 # ---------------------------------------------------------------------------------------------
 def test_production_endpoints_name_postgres_tracker_store_and_redis_lock_store():
     endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
-    assert endpoints["tracker_store"]["type"] == "bot.tracker_store.ForgettingSQLTrackerStore"
+    assert endpoints["tracker_store"]["type"] == "bot.tracker_store.CachingSQLTrackerStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore"
     assert endpoints["action_endpoint"]["url"] == "${ACTION_SERVER_URL}"
@@ -354,7 +354,7 @@ def test_rasa_expands_the_production_endpoints(monkeypatch):
     from rasa.core.utils import AvailableEndpoints
     from rasa.shared.exceptions import RasaException
 
-    from bot.tracker_store import ForgettingSQLTrackerStore
+    from bot.tracker_store import CachingSQLTrackerStore
 
     values = {"ACTION_SERVER_URL": "http://actions:5055/webhook", "TRACKER_DB_HOST": "postgres",
               "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": "trygg_havn", "TRACKER_DB_USER": "trygg",
@@ -368,7 +368,7 @@ def test_rasa_expands_the_production_endpoints(monkeypatch):
     assert endpoints.tracker_store.kwargs == {"dialect": "postgresql", "port": "5432", "db": "trygg_havn",
                                               "username": "trygg", "password": "placeholder-pw"}
     assert endpoints.lock_store.url == "redis"
-    assert issubclass(ForgettingSQLTrackerStore, SQLTrackerStore)
+    assert issubclass(CachingSQLTrackerStore, SQLTrackerStore)
     url = SQLTrackerStore.get_db_url(host=endpoints.tracker_store.url, **endpoints.tracker_store.kwargs)
     assert (url.drivername, url.host, url.port, url.database) == ("postgresql", "postgres", 5432, "trygg_havn")
     lock_store = LockStore.create(endpoints.lock_store)  # redis-py connects lazily: no Redis needed

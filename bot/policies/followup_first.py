@@ -26,6 +26,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.action_response_validation  # noqa: F401  (compiled once: see that module)
+import bot.rule_lookup  # noqa: F401  (the rule lookup stops early: see that module)
 
 ASK_ACTION = "action_ask_followup"
 DUE_SLOT = "followup_due"
