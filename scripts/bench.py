@@ -114,10 +114,14 @@ def cpu_seconds(pids: List[int]) -> float:
 
 
 async def load(web_url: str, users: int, seconds: float, think: float,
-               turns: int = 0, pids: Optional[List[int]] = None) -> Dict[str, Any]:
+               turns: int = 0, pids: Optional[List[int]] = None, burst: bool = False) -> Dict[str, Any]:
     """`users` visitors, each sending the next question `think` seconds (on average) after the
     last answer; think=0: at once (a closed loop that saturates the stack). With `turns`, each
-    visitor stops after that many turns (long conversations) instead of after `seconds`."""
+    visitor stops after that many turns (long conversations) instead of after `seconds`.
+
+    Visitors with pauses arrive spread over the first pause (uniformly in 0 … `think` s), as people
+    do; `burst=True` starts them all in the same instant (every first message queued behind the
+    others – what the bench did before 2026-12-07, `--burst`)."""
     latencies: List[float] = []
     by_turn: Dict[int, List[float]] = {}
     errors = 0
@@ -127,6 +131,8 @@ async def load(web_url: str, users: int, seconds: float, think: float,
     async def visitor(client: httpx.AsyncClient, number: int) -> None:
         nonlocal errors
         language = "nb" if number % 2 == 0 else "da"
+        if think > 0 and not burst:
+            await asyncio.sleep(random.uniform(0, think))
         session = (await client.post(f"{web_url}/api/session")).json()["session"]
         turn = 0
         while (turn < turns) if turns else (time.perf_counter() < deadline):
@@ -188,10 +194,12 @@ def machine() -> str:
 
 def table(rows: List[Dict[str, Any]], rss: Dict[str, float], pss: Dict[str, float], train: float, first: float,
           long_row: Optional[Dict[str, Any]], scaling: List[Dict[str, Any]], endpoints: str,
-          load_before: str) -> str:
+          load_before: str, burst: bool = False) -> str:
     lines = [f"Measured {date.today().isoformat()} on {machine()} by `make bench` (2 Rasa instances, "
              f"PostgreSQL tracker store, Redis lock store, `{endpoints}`, through the public entry /api/chat; "
-             "load average before the run: " + load_before + ").", "",
+             + ("every visitor starts in the same instant (`--burst`); " if burst
+                else "visitors arrive spread over the first pause; ")
+             + "load average before the run: " + load_before + ").", "",
              "| concurrent users | pause between messages | turns | errors | throughput (turns/s) "
              "| p50 ms | p95 ms | p99 ms | stack CPU per turn (ms) | load driver CPU |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -259,6 +267,8 @@ def main() -> int:
     parser.add_argument("--long-users", type=int, default=10, help="sessions of the long-conversation run (0: none)")
     parser.add_argument("--long-turns", type=int, default=30)
     parser.add_argument("--endpoints", default=str(PRODUCTION_ENDPOINTS), help="endpoints file of the Rasa instances")
+    parser.add_argument("--burst", action="store_true",
+                        help="start every visitor in the same instant (default: spread over the first pause)")
     parser.add_argument("--skip-train", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
@@ -295,12 +305,13 @@ def main() -> int:
                     levels = [(TARGET_USERS, args.think), (50, 0.0)]
                 measured = []
                 for users, think in levels:
-                    row = asyncio.run(load(stack.web_url, users, args.seconds, think, pids=list(stack.pids().values())))
+                    row = asyncio.run(load(stack.web_url, users, args.seconds, think, pids=list(stack.pids().values()),
+                                          burst=args.burst))
                     measured.append(row)
                     report(row)
                 if position == 0 and args.long_users > 0:
                     long_row = asyncio.run(load(stack.web_url, args.long_users, 0, 1.0, turns=args.long_turns,
-                                                pids=list(stack.pids().values())))
+                                                burst=args.burst, pids=list(stack.pids().values())))
                     print("long conversations, median ms by turn: " + ", ".join(
                         f"{t}: {v:.0f}" for t, v in sorted(long_row["by_turn"].items())), flush=True)
                 peaks = {name: peak_rss_mb(pid) for name, pid in stack.pids().items()}
@@ -314,7 +325,7 @@ def main() -> int:
             finally:
                 stack.stop()
     block = table(rows, rss, pss, train, first, long_row, scaling if len(scaling) > 1 else [], shown_endpoints,
-                  load_before)
+                  load_before, burst=args.burst)
     print("\n" + block)
     target = next((r for r in rows if r["users"] == TARGET_USERS and r["think"]), None)
     if target:
