@@ -48,8 +48,10 @@ def answered_intent(parse: dict) -> str:
     return topics[0] if topics else name
 
 
-def test_heldout_intent_accuracy_gate(nlu_agent):
-    rows = heldout_examples()
+def score(nlu_agent, rows, keys=lambda language, intent, text: ()):
+    """Count what the bot answers for each (language, intent, text): per "all", language,
+    content/conversation and any `keys`; a crisis message is right in either tier. Returns
+    (hits {key: [right, of]}, misses, non-crisis messages asked the safety question first)."""
     hits = defaultdict(lambda: [0, 0])
     misses = []
     asked_first = 0
@@ -61,11 +63,17 @@ def test_heldout_intent_accuracy_gate(nlu_agent):
             predicted = answered_intent(parse)
             asked_first += parse["intent"]["name"] in ("crisis", "crisis_possible")
         ok = predicted == intent
-        for key in ("all", language, "content" if intent in CONTENT else "conversation"):
+        for key in ("all", language, "content" if intent in CONTENT else "conversation", *keys(language, intent, text)):
             hits[key][0] += ok
             hits[key][1] += 1
         if not ok:
-            misses.append(f"  [{language}] {intent} → {predicted}: {text}")
+            misses.append(f"  [{language}] {intent} → {predicted}: {' / '.join(text.splitlines())}")
+    return hits, misses, asked_first
+
+
+def test_heldout_intent_accuracy_gate(nlu_agent):
+    rows = heldout_examples()
+    hits, misses, asked_first = score(nlu_agent, rows)
     report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
     summary = (f"Held-out intent accuracy ({len(rows)} messages never trained on; the topic answered, after the "
                f"safety question where it was asked):\n{report}\n"

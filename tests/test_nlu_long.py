@@ -7,29 +7,15 @@ topic the bot answers, also behind the safety question («Er noen i fare akkurat
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from tests.nlu_data import long_examples, write_figures
-from tests.test_nlu_holdout import CONTENT, answered_intent
+from tests.test_nlu_holdout import score
 
 GATE = 0.95
 
 
 def test_long_and_chat_messages_topic_accuracy_gate(nlu_agent):
-    hits = defaultdict(lambda: [0, 0])
-    misses = []
-    asked_first = 0
-    for language, intent, text in long_examples():
-        parse = nlu_agent(text)
-        predicted = answered_intent(parse)
-        asked_first += parse["intent"]["name"] in ("crisis", "crisis_possible")
-        ok = predicted == intent
-        style = "chat" if "\n" in text else "story"
-        for key in ("all", language, style, "content" if intent in CONTENT else "conversation"):
-            hits[key][0] += ok
-            hits[key][1] += 1
-        if not ok:
-            misses.append(f"  [{language}] {intent} → {predicted}: {' / '.join(text.splitlines())}")
+    hits, misses, asked_first = score(nlu_agent, long_examples(),
+                                      keys=lambda language, intent, text: ("chat" if "\n" in text else "story",))
     report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
     summary = (f"Long and chat-style messages (tests/nlu_long, {hits['all'][1]} never trained on; the topic "
                f"answered, after the safety question where it was asked):\n{report}\n"
