@@ -71,10 +71,15 @@ def score(nlu_agent, rows, keys=lambda language, intent, text: ()):
     return hits, misses, asked_first
 
 
+def report_of(hits) -> str:
+    """One line per counted key: accuracy (right/of)."""
+    return "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
+
+
 def test_heldout_intent_accuracy_gate(nlu_agent):
     rows = heldout_examples()
     hits, misses, asked_first = score(nlu_agent, rows)
-    report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
+    report = report_of(hits)
     summary = (f"Held-out intent accuracy ({len(rows)} messages never trained on; the topic answered, after the "
                f"safety question where it was asked):\n{report}\n"
                f"  safety question asked first on {asked_first} non-crisis messages\nMisses ({len(misses)}):\n" + "\n".join(misses))

@@ -8,7 +8,7 @@ topic the bot answers, also behind the safety question («Er noen i fare akkurat
 from __future__ import annotations
 
 from tests.nlu_data import long_examples, write_figures
-from tests.test_nlu_holdout import score
+from tests.test_nlu_holdout import report_of, score
 
 GATE = 0.95
 
@@ -16,7 +16,7 @@ GATE = 0.95
 def test_long_and_chat_messages_topic_accuracy_gate(nlu_agent):
     hits, misses, asked_first = score(nlu_agent, long_examples(),
                                       keys=lambda language, intent, text: ("chat" if "\n" in text else "story",))
-    report = "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
+    report = report_of(hits)
     summary = (f"Long and chat-style messages (tests/nlu_long, {hits['all'][1]} never trained on; the topic "
                f"answered, after the safety question where it was asked):\n{report}\n"
                f"  safety question asked first on {asked_first}\nMisses ({len(misses)}):\n" + "\n".join(misses))

@@ -51,26 +51,27 @@ def _phrase_at(words: List[str], at: int, phrase: Tuple[str, ...], others) -> bo
     return at < len(words) and matches_keyword(words[at], head) and _phrase_at(words, at + 1, rest, others)
 
 
+def _nearest_speaker(words: List[str], at: int, content) -> str:
+    """Within _WINDOW words before `at`, the nearer of a word of `other` ("other") and a word of
+    `person` ("person"); "" when neither is there."""
+    for before in reversed(words[max(0, at - _WINDOW):at]):
+        if _any(before, content["other"]):
+            return "other"
+        if _any(before, content["person"]):
+            return "person"
+    return ""
+
+
 def _said_of_themselves(words: List[str], at: int, content) -> bool:
     """A person word within _WINDOW words before `at`, nobody else between, no negation just before."""
     if at > 0 and _any(words[at - 1], content["negation"]):
         return False
-    for before in reversed(words[max(0, at - _WINDOW):at]):
-        if _any(before, content["other"]):
-            return False
-        if _any(before, content["person"]):
-            return True
-    return False
+    return _nearest_speaker(words, at, content) == "person"
 
 
 def _nearest_is_someone_else(words: List[str], at: int, content) -> bool:
     """Within _WINDOW words before `at`, is a word of `other` nearer than a word of `person`?"""
-    for before in reversed(words[max(0, at - _WINDOW):at]):
-        if _any(before, content["other"]):
-            return True
-        if _any(before, content["person"]):
-            return False
-    return False
+    return _nearest_speaker(words, at, content) == "other"
 
 
 def _hard_after_det_er(words: List[str], at: int, content) -> bool:
