@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.domain_responses import responses
 from actions.hand_offer import offer_hand
 from trygg.audiences import audience_named_in, pick_audience
 
@@ -47,7 +48,7 @@ class ActionAnswerForAudience(Action):
             return []
         dispatcher.utter_message(response="utter_audience_set")
         topic = tracker.get_slot("audience_topic")
-        if not topic or f"utter_{topic}" not in (domain.get("responses") or {}):
+        if not topic or f"utter_{topic}" not in responses():
             return [SlotSet("audience_topic", None)]
         dispatcher.utter_message(response=f"utter_{topic}")
         return [SlotSet("audience_topic", None)] + offer_hand(dispatcher, tracker, topic)

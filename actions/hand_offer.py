@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_language import language_of
+from actions.domain_responses import written_per_audience
 from actions.hand_suggestion import hand_offer
 
 
@@ -26,18 +27,11 @@ def offer_hand(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Text) 
     return [SlotSet("offered_actions", json.dumps(offered, ensure_ascii=False))]
 
 
-def has_audience_variations(response_variations: List[dict]) -> bool:
-    """True when a Rasa response is written differently per audience (a condition on `audience`)."""
-    return any(condition.get("name") == "audience"
-               for variation in response_variations or []
-               for condition in variation.get("condition") or [])
-
-
-def should_ask_audience(tracker: Tracker, domain: Dict[Text, Any], topic: Text) -> bool:
+def should_ask_audience(tracker: Tracker, topic: Text) -> bool:
     """Unknown audience, not asked yet, and this topic's answer is written per audience."""
     if tracker.get_slot("audience") is not None or tracker.get_slot("audience_asked"):
         return False
-    return has_audience_variations((domain.get("responses") or {}).get(f"utter_{topic}", []))
+    return f"utter_{topic}" in written_per_audience()
 
 
 class ActionOfferHand(Action):
@@ -47,7 +41,7 @@ class ActionOfferHand(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         topic = (tracker.latest_message.get("intent") or {}).get("name")
-        if topic and should_ask_audience(tracker, domain, topic):
+        if topic and should_ask_audience(tracker, topic):
             dispatcher.utter_message(response="utter_ask_audience")
             return [SlotSet("audience_asked", True), SlotSet("audience_topic", topic),
                     SlotSet("offered_actions", None)]

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 # the `smtp` fixture: a real SMTP server (aiosmtpd) on a free local port
 pytest_plugins = ["tests.smtp_server"]
@@ -109,10 +110,11 @@ class BotServers:
         self.tracker_db = workdir / "tracker.db"
         self.database_url = database_url or f"sqlite:///{workdir / 'app.db'}"
         self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
-            f'tracker_store:\n  type: bot.tracker_store.CachingSQLTrackerStore\n  dialect: sqlite\n  db: "{self.tracker_db}"\n'
-        )
+        # The project's endpoints.yml (action endpoint settings, tracker store), on this pair's ports and files
+        endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints["action_endpoint"]["url"] = f"{self.action_url}/webhook"
+        endpoints["tracker_store"]["db"] = str(self.tracker_db)
+        self.endpoints.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
                     "DATABASE_URL": self.database_url, "TRACKER_DB_URL": f"sqlite:///{self.tracker_db}",
                     "TRYGG_VAR_DIR": str(workdir / "var"), "PYTHONPATH": str(REPO_ROOT)}

@@ -9,7 +9,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from actions.audience import ActionAnswerForAudience, ActionSetAudience
-from actions.hand_offer import ActionOfferHand, has_audience_variations
+from actions.domain_responses import has_audience_variations, responses, written_per_audience
+from actions.hand_offer import ActionOfferHand
 from actions.session_start import ActionSessionStart
 from tests.action_harness import run_action, slots_set, user_event
 from trygg.audiences import AUDIENCES, audience_named_in, pick_audience
@@ -37,6 +38,13 @@ def _audience_responses(domain):
 
 def test_some_answers_are_written_per_audience(domain):
     assert "utter_leader_role" in _audience_responses(domain)
+
+
+def test_the_action_server_reads_the_responses_rasa_has(domain):
+    """Rasa no longer sends its domain with every action (enable_selective_domain): the action
+    server's own reading of domain/ must know the same answers, and the same ones per audience."""
+    assert responses() == domain["responses"]
+    assert written_per_audience() == frozenset(_audience_responses(domain))
 
 
 def test_every_response_written_per_audience_has_exactly_one_text_for_every_language_and_audience(domain):
@@ -99,23 +107,23 @@ def test_session_start_takes_the_audience_from_the_channel_and_keeps_it_over_ses
     assert slots_set(events)["audience"] is None
 
 
-def test_an_unknown_user_is_asked_once_after_an_answer_written_per_audience(domain):
+def test_an_unknown_user_is_asked_once_after_an_answer_written_per_audience():
     question = [user_event("hva gjør lederen", "leader_role")]
-    messages, events = run_action(ActionOfferHand(), question, {"language": "nb"}, domain=domain)
+    messages, events = run_action(ActionOfferHand(), question, {"language": "nb"})
     assert messages == [{"response": "utter_ask_audience", **_empty_message_fields(messages[0])}]
     assert slots_set(events) == {"audience_asked": True, "audience_topic": "leader_role", "offered_actions": None}
     # asked already: not again
-    messages, _ = run_action(ActionOfferHand(), question, {"language": "nb", "audience_asked": True}, domain=domain)
+    messages, _ = run_action(ActionOfferHand(), question, {"language": "nb", "audience_asked": True})
     assert all(m.get("response") != "utter_ask_audience" for m in messages)
 
 
-def test_a_known_user_or_an_answer_for_everyone_gets_the_hand_offer_without_the_question(domain):
+def test_a_known_user_or_an_answer_for_everyone_gets_the_hand_offer_without_the_question():
     hug = [user_event("hvorfor klem", "hug_why")]
-    messages, events = run_action(ActionOfferHand(), hug, {"language": "nb"}, domain=domain)
+    messages, events = run_action(ActionOfferHand(), hug, {"language": "nb"})
     assert all(m.get("response") != "utter_ask_audience" for m in messages) and messages, "hug_why is one text for all"
     assert slots_set(events)["offered_actions"]
     messages, _ = run_action(ActionOfferHand(), [user_event("hva gjør lederen", "leader_role")],
-                             {"language": "nb", "audience": "pedagog"}, domain=domain)
+                             {"language": "nb", "audience": "pedagog"})
     assert all(m.get("response") != "utter_ask_audience" for m in messages)
 
 
@@ -139,19 +147,18 @@ def test_a_change_without_a_role_is_asked_with_the_buttons():
     assert "audience" not in slots_set(events), "the old audience stays until the user picks one"
 
 
-def test_after_the_choice_the_answer_comes_again_for_the_user_with_its_hand_offer(domain):
+def test_after_the_choice_the_answer_comes_again_for_the_user_with_its_hand_offer():
     events = [user_event('/audience_inform{"audience": "pedagog"}', "audience_inform")]
     messages, returned = run_action(ActionAnswerForAudience(), events,
-                                    {"language": "da", "audience": "pedagog", "audience_topic": "choose_hand"},
-                                    domain=domain)
+                                    {"language": "da", "audience": "pedagog", "audience_topic": "choose_hand"})
     assert [m.get("response") for m in messages][:2] == ["utter_audience_set", "utter_choose_hand"]
     assert len(messages) == 3 and messages[2]["buttons"], "then the hand offer of choose_hand, with its buttons"
     assert slots_set(returned)["audience_topic"] is None and slots_set(returned)["offered_actions"]
 
 
-def test_a_choice_out_of_the_blue_is_only_confirmed(domain):
+def test_a_choice_out_of_the_blue_is_only_confirmed():
     messages, returned = run_action(ActionAnswerForAudience(), [user_event("jeg er leder", "audience_inform")],
-                                    {"language": "nb", "audience": "leder"}, domain=domain)
+                                    {"language": "nb", "audience": "leder"})
     assert [m.get("response") for m in messages] == ["utter_audience_set"]
 
 
