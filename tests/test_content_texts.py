@@ -128,6 +128,7 @@ ALLOWED = {
     ("actions/hand_choice.py", "_NEGATION_FILLERS"): "words between a negation and a keyword",
     ("actions/situation_advice.py", "_COMFORT_TRIED"): "«comfort did not help», as a pattern",
     ("bot/nlu/language_decision.py", "_SWITCH"): "«skriv på dansk»: a request to switch language",
+    ("bot/nlu/language_decision.py", "_RAW_WORD"): "the letters of a word, æ ø å among them",
     ("trygg/text.py", "fold"): "the letters it folds (å → a)",
     ("trygg/redaction.py", "FODSELSNUMMER"): "the placeholder put in place of a number, as in the store",
 }

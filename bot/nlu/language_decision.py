@@ -11,6 +11,7 @@ conversation's language; unclear messages keep the language the conversation alr
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -28,18 +29,35 @@ _ENDING_MIN_LENGTH = int(_MARKERS["endings"]["min_length"])
 _BEGINNINGS = {lang: tuple((start, frozenset(consonants)) for start, consonants in _MARKERS["beginnings"][lang])
                for lang in ("nb", "da")}
 _BEGINNING_MIN_LENGTH = int(_MARKERS["beginnings"]["min_length"])
+# Spellings that fold to a word of the other language («kør» → «kor», nynorsk «how»; «vår» → «var»):
+# checked on the lower-cased, unfolded word.
+_EXACT = {lang: frozenset(_MARKERS["exact"][lang]) for lang in ("nb", "da")}
+# Two words that together exist in only one language («den andre» / «den anden»).
+_PAIRS = {lang: frozenset(tuple(pair.split()) for pair in _MARKERS["pairs"][lang]) for lang in ("nb", "da")}
+# Danish «at» + infinitive («om at beskytte»); Norwegian «at» is followed by a subject.
+_DA_AFTER_AT = frozenset(_MARKERS["da_infinitives_after_at"])
+# «nå» (nb now) is also Danish: the interjection «nå, men …» and the verb «nå» (reach).
+_NA = _MARKERS["nb_na"]
+_NA_NOT_AFTER = frozenset(_NA["not_after"])
+_NA_NOT_BEFORE = frozenset(_NA["not_before"])
+# Bokmål marks a noun definite twice («den store hånden»), Danish once («den store hånd»).
+_DD = _MARKERS["double_definite"]
+_DD_EXCEPT = frozenset(_DD["except"])
+_DD_ADJECTIVES = frozenset(_DD["adjectives"])
 _SHARED_NAMES = re.compile("|".join(r"\b" + re.escape(name) + r"\b" for name in _MARKERS["shared_names"]))
 # A request names the language after a verb («skriv på dansk», «kan du svare paa norsk»); «på dansk»
 # without a verb counts only in a short message («på norsk takk», «in danish please»): in a story
 # («hun så en film på dansk i går …») it is no request.
 _LANGUAGE = r"(dansk|danish|norsk|norwegian|bokmal)"
 _SWITCH = re.compile(
-    r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|bruk|brug|write|answer|reply|speak)\b[^.!?]{0,20}?\b" + _LANGUAGE + r"\b"
+    r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|bruk|brug|write|answer|reply|speak)\b[^.!?]{0,20}?\b"
+    + _LANGUAGE + r"\b"
     r"|^\s*(dansk|norsk)(?:\s+(?:tak|takk|please|tack))?\s*[.!]?\s*$"
 )
 _SHORT_SWITCH = re.compile(r"\b(?:paa|pa|on|in)\s+" + _LANGUAGE + r"\b")
 _SHORT_SWITCH_MAX_WORDS = 6
 _WORD = re.compile(r"[a-z0-9]+")
+_RAW_WORD = re.compile(r"[a-z0-9æøåäö]+")  # the same words as _WORD finds in the folded text
 
 
 @dataclass(frozen=True)
@@ -79,9 +97,49 @@ def _word_language(word: str) -> Optional[str]:
     return None
 
 
+def _na_is_norwegian(words: list, i: int) -> bool:
+    """«nå» inside a message, not after «kan», «at» … (the verb) nor before «men», «ja» (the interjection)."""
+    return (0 < i and words[i - 1] not in _NA_NOT_AFTER
+            and (i + 1 == len(words) or words[i + 1] not in _NA_NOT_BEFORE))
+
+
+def _double_definite(words: list, i: int) -> bool:
+    """«den store hånden»: «den», an attributive adjective, a noun with the definite ending -en."""
+    return i >= 2 and words[i - 2] == "den" and words[i - 1] in _DD_ADJECTIVES and _dd_noun(words[i])
+
+
+def _dd_noun(word: str) -> bool:
+    return len(word) >= _DD["min_length"] and word.endswith("en") and word not in _DD_EXCEPT
+
+
+def marker_languages(text: str) -> list:
+    """The language of each word that exists in only one of the two languages (None for the others)."""
+    words = _WORD.findall(fold(text))
+    raw = _RAW_WORD.findall(unicodedata.normalize("NFKC", text).lower())
+    if len(raw) != len(words):
+        raw = [None] * len(words)
+    languages = []
+    for i, word in enumerate(words):
+        language = next((lang for lang in ("nb", "da") if raw[i] in _EXACT[lang]), None)
+        if language is None and i and (words[i - 1], word) in _PAIRS["nb"]:
+            language = "nb"
+        elif language is None and i and (words[i - 1], word) in _PAIRS["da"]:
+            language = "da"
+        elif language is None and i and words[i - 1] == "at" and word in _DA_AFTER_AT:
+            language = "da"
+        elif language is None and _double_definite(words, i):
+            language = "nb"
+        elif language is None and word == "na":
+            language = "nb" if _na_is_norwegian(words, i) else None
+        elif language is None:
+            language = _word_language(word)
+        languages.append(language)
+    return languages
+
+
 def marker_score(text: str) -> int:
     """Positive: more Norwegian-only words (or endings); negative: more Danish-only ones."""
-    languages = [_word_language(w) for w in _WORD.findall(fold(text))]
+    languages = marker_languages(text)
     return languages.count("nb") - languages.count("da")
 
 
@@ -130,7 +188,7 @@ def decide(text: str, default: str = "nb", lingua_threshold: float = 0.9, min_wo
         # An English message («my foster son told me …»): its «af», «location» are no Danish.
         language, confidence = lingua_guess(text)
         return LanguageDecision(language, False, "english", confidence)
-    score = marker_score(folded)
+    score = marker_score(text)
     if score:
         # One word alone («takk», «tak», «hei») is a greeting, not a choice of language: it keeps
         # the conversation's language.
