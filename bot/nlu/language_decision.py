@@ -34,7 +34,8 @@ _SHARED_NAMES = re.compile("|".join(r"\b" + re.escape(name) + r"\b" for name in 
 # («hun så en film på dansk i går …») it is no request.
 _LANGUAGE = r"(dansk|danish|norsk|norwegian|bokmal)"
 _SWITCH = re.compile(
-    r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|bruk|brug|write|answer|reply|speak)\b[^.!?]{0,20}?\b" + _LANGUAGE + r"\b"
+    r"\b(?:skriv|skrive|svar|svare|snakk|snak|tal|tale|bruk|brug|write|answer|reply|speak)\b"
+    r"[^.!?]{0,20}?\b" + _LANGUAGE + r"\b"
     r"|^\s*(dansk|norsk)(?:\s+(?:tak|takk|please|tack))?\s*[.!]?\s*$"
 )
 _SHORT_SWITCH = re.compile(r"\b(?:paa|pa|on|in)\s+" + _LANGUAGE + r"\b")
