@@ -3,6 +3,9 @@ sets): how settings of config.yml's classifier compare, overall and on the long 
 (data/nlu/*/stories.yml), and which intents are taken for which (docs/measurements.md, issue 12 point 8).
 
     .venv/bin/python scripts/cv_intent.py --folds 4 --set C=20 --set C=40 --confusions 20
+    .venv/bin/python scripts/cv_intent.py --set C=80 --thresholds 0.26,0.63,0.83,0.9   # where a threshold moves to
+
+"Above the fallback" uses config.yml's FallbackClassifier threshold.
 """
 from __future__ import annotations
 
@@ -21,7 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 from bot.nlu.linear_intent_classifier import LinearIntentClassifier, build_model  # noqa: E402
 
-FALLBACK = 0.2  # config.yml FallbackClassifier threshold
+
+def fallback_threshold() -> float:
+    """config.yml's FallbackClassifier threshold: below it the bot asks «Mente du …?»."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    return float(next(s for s in config["pipeline"] if s["name"] == "FallbackClassifier")["threshold"])
+
+
+FALLBACK = fallback_threshold()
 
 
 def training_rows():
@@ -76,6 +86,7 @@ def evaluate(config: dict, rows, folds: int) -> dict:
         if best[i] != row[1]:
             confused[(row[1], best[i])] += 1
     hits["_confused"] = confused
+    hits["_confidence"] = confidence
     return hits
 
 
@@ -84,8 +95,12 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--set", action="append", default=[], help="key=value[,key=value] – one setting per run")
     parser.add_argument("--confusions", type=int, default=0, help="print the N most frequent (intent → predicted)")
+    parser.add_argument("--thresholds", default="", help="e.g. 0.2,0.5,0.7,0.8: for each setting, the confidence "
+                        "above which the same share of out-of-fold messages lies as above these under config.yml")
     args = parser.parse_args()
     rows = training_rows()
+    thresholds = [float(t) for t in filter(None, args.thresholds.split(","))]
+    reference = evaluate(classifier_config(), rows, args.folds)["_confidence"] if thresholds else None
     for setting in args.set or [""]:
         config = classifier_config()
         for pair in filter(None, setting.split(",")):
@@ -94,9 +109,14 @@ def main() -> int:
         start = time.time()
         hits = evaluate(config, rows, args.folds)
         confused = hits.pop("_confused")
+        confidence = hits.pop("_confidence")
         report = "  ".join(f"{k} {h[0] / h[2]:.3f}/{h[1] / h[2]:.3f} (n={h[2]})" for k, h in sorted(hits.items()))
         print(f"{setting or 'config.yml'}: {report}   [{time.time() - start:.0f} s]  (argmax / above the fallback)",
               flush=True)
+        for t in thresholds:
+            share = float((reference >= t).mean())
+            print(f"  {t:.2f} under config.yml: {share:.3f} of the messages above it → same share above "
+                  f"{np.quantile(confidence, 1 - share):.3f} here")
         for (intent, predicted), n in sorted(confused.items(), key=lambda kv: -kv[1])[: args.confusions]:
             print(f"  {n:3d}  {intent} → {predicted}")
     return 0
