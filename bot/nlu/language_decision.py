@@ -112,29 +112,31 @@ def _dd_noun(word: str) -> bool:
     return len(word) >= _DD["min_length"] and word.endswith("en") and word not in _DD_EXCEPT
 
 
+def _language_at(words: list, raw: list, i: int) -> Optional[str]:
+    """The language that word i (folded; `raw`: as typed, lower-cased) exists in alone, if any."""
+    word, previous = words[i], (words[i - 1] if i else None)
+    for lang in ("nb", "da"):
+        if raw[i] in _EXACT[lang]:
+            return lang
+    for lang in ("nb", "da"):
+        if (previous, word) in _PAIRS[lang]:
+            return lang
+    if previous == "at" and word in _DA_AFTER_AT:
+        return "da"
+    if _double_definite(words, i):
+        return "nb"
+    if word == "na":
+        return "nb" if _na_is_norwegian(words, i) else None
+    return _word_language(word)
+
+
 def marker_languages(text: str) -> list:
     """The language of each word that exists in only one of the two languages (None for the others)."""
     words = _WORD.findall(fold(text))
     raw = _RAW_WORD.findall(unicodedata.normalize("NFKC", text).lower())
     if len(raw) != len(words):
         raw = [None] * len(words)
-    languages = []
-    for i, word in enumerate(words):
-        language = next((lang for lang in ("nb", "da") if raw[i] in _EXACT[lang]), None)
-        if language is None and i and (words[i - 1], word) in _PAIRS["nb"]:
-            language = "nb"
-        elif language is None and i and (words[i - 1], word) in _PAIRS["da"]:
-            language = "da"
-        elif language is None and i and words[i - 1] == "at" and word in _DA_AFTER_AT:
-            language = "da"
-        elif language is None and _double_definite(words, i):
-            language = "nb"
-        elif language is None and word == "na":
-            language = "nb" if _na_is_norwegian(words, i) else None
-        elif language is None:
-            language = _word_language(word)
-        languages.append(language)
-    return languages
+    return [_language_at(words, raw, i) for i in range(len(words))]
 
 
 def marker_score(text: str) -> int:
