@@ -1,6 +1,7 @@
 """NLU quality on the held-out split (tests/nlu), which the model never trained on.
 
-Gate (issue #3): intent accuracy ≥ 0.92 overall, and no language below 0.90. The figures for
+Gate: intent accuracy ≥ 0.95 overall (issue 12; 0.92 since issue #3 until 2026-12-08, reached 0.954 that
+day), and no language below 0.90. The figures for
 each language and for content vs conversation intents, and every miss, are printed.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import yaml
 
 from tests.nlu_data import REPO_ROOT, heldout_examples, training_examples, write_figures
 
-GATE = 0.92
+GATE = 0.95
 CATALOGUE = yaml.safe_load((REPO_ROOT / "content" / "topics.yml").read_text(encoding="utf-8"))
 CONTENT = {t["id"] for t in CATALOGUE["content"]}
 
@@ -76,15 +77,19 @@ def report_of(hits) -> str:
     return "\n".join(f"  {k:12} {h / n:.3f} ({h}/{n})" for k, (h, n) in sorted(hits.items()))
 
 
+def print_and_keep(title: str, scored, figures_file: str):
+    """Print and keep in results/ what `score` counted; returns ({key: accuracy}, the printed report)."""
+    hits, misses, asked_first = scored
+    summary = (f"{title}; the topic answered, after the safety question where it was asked):\n{report_of(hits)}\n"
+               f"  safety question asked first on {asked_first} non-crisis messages\nMisses ({len(misses)}):\n"
+               + "\n".join(misses))
+    print("\n" + summary)
+    write_figures(figures_file, summary)
+    return {k: h / n for k, (h, n) in hits.items()}, summary
+
+
 def test_heldout_intent_accuracy_gate(nlu_agent):
     rows = heldout_examples()
-    hits, misses, asked_first = score(nlu_agent, rows)
-    report = report_of(hits)
-    summary = (f"Held-out intent accuracy ({len(rows)} messages never trained on; the topic answered, after the "
-               f"safety question where it was asked):\n{report}\n"
-               f"  safety question asked first on {asked_first} non-crisis messages\nMisses ({len(misses)}):\n" + "\n".join(misses))
-    print("\n" + summary)
-    write_figures("nlu_holdout.txt", summary)
-    accuracy = {k: h / n for k, (h, n) in hits.items()}
-    assert accuracy["all"] >= GATE and min(accuracy["nb"], accuracy["da"]) >= 0.90, \
-        f"accuracy below the gate:\n{report}\n" + "\n".join(misses)
+    accuracy, summary = print_and_keep(f"Held-out intent accuracy ({len(rows)} messages never trained on",
+                                       score(nlu_agent, rows), "nlu_holdout.txt")
+    assert accuracy["all"] >= GATE and min(accuracy["nb"], accuracy["da"]) >= 0.90, f"accuracy below the gate:\n{summary}"
