@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.nlu.linear_intent_classifier import LinearIntentClassifier, build_model  # noqa: E402
+from tests.nlu_data import example_rows  # noqa: E402
 
 
 def fallback_threshold() -> float:
@@ -39,17 +40,10 @@ def training_rows():
     are told in both languages, the k-th of an intent in nb beside the k-th in da: one group, so that
     the twin of a story is never in training while the story is tested."""
     rows = []
-    for folder in ("nb", "da", "any"):
-        for path in sorted((ROOT / "data" / "nlu" / folder).glob("*.yml")):
-            for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-                if "intent" not in block:
-                    continue
-                lines = [line.strip()[2:].strip() for line in block["examples"].splitlines()
-                         if line.strip().startswith("- ")]
-                for k, line in enumerate(lines):
-                    story = path.stem == "stories"
-                    group = f"story:{block['intent']}:{k}" if story else f"{folder}:{len(rows)}"
-                    rows.append((folder, block["intent"], line, story, group))
+    for folder, intent, text, path, k in example_rows(ROOT / "data" / "nlu", ("nb", "da", "any")):
+        story = path.stem == "stories"
+        group = f"story:{intent}:{k}" if story else f"{folder}:{len(rows)}"
+        rows.append((folder, intent, text, story, group))
     return rows
 
 

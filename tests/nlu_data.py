@@ -9,20 +9,25 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def examples(folder: Path) -> List[Tuple[str, str, str]]:
-    """[(language, intent, text)] from folder/{nb,da}/*.yml. A literal «\\n» in a held-out message is a
-    line break inside one message (chat style: several short lines); training data has none."""
+def example_rows(folder: Path, languages=("nb", "da")) -> List[Tuple[str, str, str, Path, int]]:
+    """[(language, intent, text, file, position in its intent's block)] from folder/{language}/*.yml.
+    A literal «\\n» in a held-out message is a line break inside one message (chat style: several
+    short lines); training data has none."""
     out = []
-    for language in ("nb", "da"):
+    for language in languages:
         for path in sorted((folder / language).glob("*.yml")):
             for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
                 if "intent" not in block:
                     continue
-                for line in block["examples"].splitlines():
-                    line = line.strip()
-                    if line.startswith("- "):
-                        out.append((language, block["intent"], line[2:].strip().replace("\\n", "\n")))
+                lines = [line.strip()[2:].strip() for line in block["examples"].splitlines()
+                         if line.strip().startswith("- ")]
+                out += [(language, block["intent"], line.replace("\\n", "\n"), path, k) for k, line in enumerate(lines)]
     return out
+
+
+def examples(folder: Path) -> List[Tuple[str, str, str]]:
+    """[(language, intent, text)] from folder/{nb,da}/*.yml (see example_rows)."""
+    return [(language, intent, text) for language, intent, text, _, _ in example_rows(folder)]
 
 
 def training_examples():
