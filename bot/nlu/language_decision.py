@@ -167,7 +167,10 @@ def _lingua_values(text: str) -> dict:
 
 def lingua_guess(text: str) -> tuple[str, float]:
     """lingua, Bokmål (with Nynorsk) against Danish: (language, its share of the two)."""
-    values = _lingua_values(text)
+    return _guess(_lingua_values(text))
+
+
+def _guess(values: dict) -> tuple[str, float]:
     total = values["nb"] + values["da"]
     if total <= 0:
         return "nb", 0.5
@@ -188,7 +191,7 @@ def decide(text: str, default: str = "nb", lingua_threshold: float = 0.9, min_wo
     values = _lingua_values(text)
     if values["en"] > max(values["nb"], values["da"]) and len(words) >= min_words:
         # An English message («my foster son told me …»): its «af», «location» are no Danish.
-        language, confidence = lingua_guess(text)
+        language, confidence = _guess(values)
         return LanguageDecision(language, False, "english", confidence)
     score = marker_score(text)
     if score:
@@ -196,6 +199,6 @@ def decide(text: str, default: str = "nb", lingua_threshold: float = 0.9, min_wo
         # the conversation's language.
         return LanguageDecision("nb" if score > 0 else "da", len(words) >= 2, "markers",
                                 min(1.0, 0.7 + 0.1 * abs(score)))
-    language, confidence = lingua_guess(text)
+    language, confidence = _guess(values)
     clear = confidence >= lingua_threshold and len(words) >= min_words
     return LanguageDecision(language, clear, "lingua", confidence)
